@@ -1,0 +1,16 @@
+#include "graph/error.h"
+
+namespace mlx_onnx {
+
+const char* error_code_name(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::InvalidInput: return "ERR_INVALID_INPUT";
+    case ErrorCode::UnsupportedOp: return "ERR_UNSUPPORTED_OP";
+    case ErrorCode::Io: return "ERR_IO";
+    case ErrorCode::Verify: return "ERR_VERIFY";
+    case ErrorCode::InvalidArgument: return "ERR_INVALID_ARGUMENT";
+  }
+  return "ERR_INTERNAL";
+}
+
+}  // namespace mlx_onnx

@@ -1,0 +1,68 @@
+#pragma once
+// The converter's intermediate form: one trace of an MLX function as values and
+// primitive nodes. Constants are views into memory owned by `storage` (for `.mlxfn`
+// files, the mapped file), never copies.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "graph/dtype.h"
+
+namespace mlx_onnx {
+
+using Shape = std::vector<int64_t>;
+using ValueId = uint32_t;
+
+struct Value {
+  Shape shape;
+  DType dtype = DType::Float32;
+};
+
+// One field of a primitive's state, as MLX's `state()` gives it (see capture/
+// primitive_states.cpp for each primitive's fields). Enums arrive as integers.
+using Attr = std::variant<std::monostate, bool, int64_t, double, DType, std::vector<int64_t>,
+                          std::string>;
+
+struct Node {
+  std::string op;  // MLX primitive name, e.g. "Add", "Reduce"
+  std::vector<ValueId> inputs;
+  std::vector<ValueId> outputs;
+  std::vector<Attr> attrs;
+  bool on_gpu = false;  // recorded on a GPU stream
+
+  int64_t int_attr(size_t i) const;
+  double float_attr(size_t i) const;
+  bool bool_attr(size_t i) const;
+  DType dtype_attr(size_t i) const;
+  const std::vector<int64_t>& ints_attr(size_t i) const;
+};
+
+struct Constant {
+  ValueId value;
+  const uint8_t* data;  // row-major bytes, `nbytes` long, owned by Graph::storage
+  size_t nbytes;
+};
+
+struct Graph {
+  std::vector<Value> values;
+  std::vector<ValueId> inputs;
+  std::vector<std::string> input_names;
+  std::vector<ValueId> outputs;
+  std::vector<std::string> output_names;
+  std::vector<Node> nodes;  // topological order
+  std::vector<Constant> constants;
+  bool shapeless = false;
+  std::shared_ptr<const void> storage;  // keeps constant bytes alive
+
+  ValueId add_value(Shape shape, DType dtype);
+  const Value& value(ValueId id) const { return values.at(id); }
+  // How many times each primitive occurs, by name.
+  std::map<std::string, int> op_histogram() const;
+};
+
+int64_t element_count(const Shape& shape);
+
+}  // namespace mlx_onnx

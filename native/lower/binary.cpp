@@ -1,0 +1,138 @@
+// Elementwise functions of two operands (MLX has already promoted them to one dtype),
+// comparisons, logical ops and Select. ONNX broadcasting matches MLX's (numpy's).
+#include <cmath>
+#include <numbers>
+
+#include "lower/compute.h"
+#include "lower/registry.h"
+
+namespace mlx_onnx::lower {
+namespace {
+
+using Operands = std::vector<std::string>;
+
+template <const char* Op>
+void direct(Context& ctx, const Node& node) {
+  elementwise(ctx, node, Op);
+}
+
+constexpr char kAdd[] = "Add", kSub[] = "Sub", kMul[] = "Mul", kDiv[] = "Div", kMax[] = "Max",
+               kMin[] = "Min", kPow[] = "Pow", kLess[] = "Less", kLessEq[] = "LessOrEqual",
+               kGreater[] = "Greater", kGreaterEq[] = "GreaterOrEqual", kAnd[] = "And",
+               kOr[] = "Or";
+
+void lower_equal(Context& ctx, const Node& node) {
+  bool equal_nan = node.bool_attr(0);
+  compute_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType dt) {
+    if (!equal_nan || !is_floating(dt)) return void(c.emit("Equal", in, {}, out));
+    std::string both_nan = c.emit("And", {c.emit("IsNaN", {in[0]}), c.emit("IsNaN", {in[1]})});
+    c.emit("Or", {c.emit("Equal", in), both_nan}, {}, out);
+  });
+}
+
+void lower_not_equal(Context& ctx, const Node& node) {
+  compute_widened(ctx, node, [](Context& c, const Operands& in, const std::string& out, DType) {
+    c.emit("Not", {c.emit("Equal", in)}, {}, out);
+  });
+}
+
+// MLX's remainder takes the sign of the divisor (Python's %).
+void lower_remainder(Context& ctx, const Node& node) {
+  compute_widened(ctx, node, [](Context& c, const Operands& in, const std::string& out, DType dt) {
+    if (!is_floating(dt)) return void(c.emit("Mod", in, {{"fmod", int64_t{0}}}, out));
+    std::string r = c.emit("Mod", in, {{"fmod", int64_t{1}}});
+    std::string zero = c.scalar(dt, 0.0);
+    std::string signs_differ = c.emit("Xor", {c.emit("Less", {r, zero}), c.emit("Less", {in[1], zero})});
+    std::string fix = c.emit("And", {c.emit("Not", {c.emit("Equal", {r, zero})}), signs_differ});
+    c.emit("Where", {fix, c.emit("Add", {r, in[1]}), r}, {}, out);
+  });
+}
+
+void lower_floor_divide(Context& ctx, const Node& node) {
+  compute_widened(ctx, node, [](Context& c, const Operands& in, const std::string& out, DType dt) {
+    if (is_floating(dt)) return void(c.emit("Floor", {c.emit("Div", in)}, {}, out));
+    // Exact for integers: (a - a mod b) / b, with mod taking the divisor's sign.
+    std::string mod = c.emit("Mod", in, {{"fmod", int64_t{0}}});
+    c.emit("Div", {c.emit("Sub", {in[0], mod}), in[1]}, {}, out);
+  });
+}
+
+// log(exp(a) + exp(b)) = max + log1p(exp(-|a - b|)), with -inf kept where both are -inf.
+void lower_log_add_exp(Context& ctx, const Node& node) {
+  compute_widened(ctx, node, [](Context& c, const Operands& in, const std::string& out, DType dt) {
+    std::string m = c.emit("Max", in);
+    std::string diff = c.emit("Neg", {c.emit("Abs", {c.emit("Sub", in)})});
+    std::string log1p = c.emit("Log", {c.emit("Add", {c.scalar(dt, 1.0), c.emit("Exp", {diff})})});
+    std::string sum = c.emit("Add", {m, log1p});
+    std::string m_is_inf = c.emit("IsInf", {m});
+    c.emit("Where", {m_is_inf, m, sum}, {}, out);
+  });
+}
+
+// atan2(y, x) from atan(y / x) with the quadrant fixed by the signs of x and y.
+void lower_arc_tan2(Context& ctx, const Node& node) {
+  compute_widened(ctx, node, [](Context& c, const Operands& in, const std::string& out, DType dt) {
+    const std::string& y = in[0];
+    const std::string& x = in[1];
+    std::string zero = c.scalar(dt, 0.0);
+    std::string pi = c.scalar(dt, std::numbers::pi);
+    std::string base = c.emit("Atan", {c.emit("Div", {y, x})});
+    std::string y_negative = c.emit("Less", {y, zero});
+    std::string shift = c.emit("Where", {y_negative, c.emit("Neg", {pi}), pi});
+    std::string x_negative = c.emit("Less", {x, zero});
+    std::string fixed = c.emit("Where", {x_negative, c.emit("Add", {base, shift}), base});
+    std::string half_pi = c.emit("Mul", {c.scalar(dt, std::numbers::pi / 2), c.emit("Sign", {y})});
+    c.emit("Where", {c.emit("Equal", {x, zero}), half_pi, fixed}, {}, out);
+  });
+}
+
+void lower_select(Context& ctx, const Node& node) {
+  ctx.emit("Where", {ctx.in(node, 0), ctx.in(node, 1), ctx.in(node, 2)}, {}, ctx.out(node));
+}
+
+void lower_div_mod(Context& ctx, const Node& node) {
+  DType dt = ctx.in_value(node, 0).dtype;
+  const std::string& a = ctx.in(node, 0);
+  const std::string& b = ctx.in(node, 1);
+  if (is_floating(dt)) {
+    std::string wa = is_half(dt) ? ctx.cast(a, DType::Float32) : a;
+    std::string wb = is_half(dt) ? ctx.cast(b, DType::Float32) : b;
+    std::string q = ctx.emit("Floor", {ctx.emit("Div", {wa, wb})});
+    std::string r = ctx.emit("Sub", {wa, ctx.emit("Mul", {q, wb})});
+    ctx.cast(q, dt, ctx.out(node, 0));
+    ctx.cast(r, dt, ctx.out(node, 1));
+    return;
+  }
+  std::string r = ctx.emit("Mod", {a, b}, {{"fmod", int64_t{0}}}, ctx.out(node, 1));
+  ctx.emit("Div", {ctx.emit("Sub", {a, r}), b}, {}, ctx.out(node, 0));
+}
+
+constexpr Rule kRules[] = {
+    {"Add", direct<kAdd>, RuleKind::Lowered},
+    {"ArcTan2", lower_arc_tan2, RuleKind::Decomposed},
+    {"Divide", direct<kDiv>, RuleKind::Lowered},
+    {"DivMod", lower_div_mod, RuleKind::Decomposed},
+    {"Equal", lower_equal, RuleKind::Lowered},
+    {"FloorDivide", lower_floor_divide, RuleKind::Decomposed},
+    {"Greater", direct<kGreater>, RuleKind::Lowered},
+    {"GreaterEqual", direct<kGreaterEq>, RuleKind::Lowered},
+    {"Less", direct<kLess>, RuleKind::Lowered},
+    {"LessEqual", direct<kLessEq>, RuleKind::Lowered},
+    {"LogAddExp", lower_log_add_exp, RuleKind::Decomposed},
+    {"LogicalAnd", direct<kAnd>, RuleKind::Lowered},
+    {"LogicalOr", direct<kOr>, RuleKind::Lowered},
+    {"Maximum", direct<kMax>, RuleKind::Lowered},
+    {"Minimum", direct<kMin>, RuleKind::Lowered},
+    {"Multiply", direct<kMul>, RuleKind::Lowered},
+    {"NotEqual", lower_not_equal, RuleKind::Lowered},
+    {"Power", direct<kPow>, RuleKind::Lowered},
+    {"Remainder", lower_remainder, RuleKind::Decomposed},
+    {"Select", lower_select, RuleKind::Lowered},
+    {"Subtract", direct<kSub>, RuleKind::Lowered},
+};
+
+}  // namespace
+
+std::span<const Rule> binary_rules() { return kRules; }
+
+}  // namespace mlx_onnx::lower

@@ -1,0 +1,30 @@
+#include "lower/compute.h"
+
+namespace mlx_onnx::lower {
+
+bool is_half(DType dtype) { return dtype == DType::Float16 || dtype == DType::BFloat16; }
+
+void compute_widened(Context& ctx, const Node& node, const Body& body) {
+  std::vector<std::string> inputs;
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    const std::string& x = ctx.in(node, i);
+    inputs.push_back(is_half(ctx.in_value(node, i).dtype) ? ctx.cast(x, DType::Float32) : x);
+  }
+  DType out_dtype = ctx.out_value(node).dtype;
+  bool widened = false;
+  for (size_t i = 0; i < node.inputs.size(); ++i) widened = widened || inputs[i] != ctx.in(node, i);
+  DType dtype = node.inputs.empty() ? out_dtype : ctx.in_value(node, 0).dtype;
+  if (!widened) return body(ctx, inputs, ctx.out(node), dtype);
+  std::string result = ctx.fresh("widened");
+  body(ctx, inputs, result, is_half(dtype) ? DType::Float32 : dtype);
+  ctx.cast(result, out_dtype, ctx.out(node));
+}
+
+void elementwise(Context& ctx, const Node& node, const std::string& op,
+                 std::vector<onnx::Attribute> attributes) {
+  compute_widened(ctx, node, [&](Context& c, const std::vector<std::string>& in, const std::string& out, DType) {
+    c.emit(op, in, attributes, out);
+  });
+}
+
+}  // namespace mlx_onnx::lower

@@ -1,0 +1,25 @@
+#pragma once
+// Shared shapes of lowering: ops that ONNX Runtime lacks in half precision are computed
+// in float32 and cast back, which is also how MLX's CPU backend computes them.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lower/context.h"
+
+namespace mlx_onnx::lower {
+
+bool is_half(DType dtype);  // float16 or bfloat16
+
+// Writes `out(node)` from the node's operands through `body`; half-precision float
+// operands are widened to float32 first and the result narrowed back. `dtype` is the
+// dtype the body computes in (that of the first operand, after widening).
+using Body = std::function<void(Context&, const std::vector<std::string>& inputs,
+                                const std::string& output, DType dtype)>;
+void compute_widened(Context& ctx, const Node& node, const Body& body);
+
+// One ONNX operator applied to all operands of `node`, widened as above.
+void elementwise(Context& ctx, const Node& node, const std::string& op,
+                 std::vector<onnx::Attribute> attributes = {});
+
+}  // namespace mlx_onnx::lower

@@ -1,0 +1,52 @@
+#pragma once
+// What a lowering rule sees: the MLX graph being lowered and an ONNX model to add
+// nodes and initializers to, with helpers for names, constants and casts.
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "onnx/model.h"
+
+namespace mlx_onnx::lower {
+
+onnx::ElemType elem_type(DType dtype);
+
+class Context {
+ public:
+  Context(const Graph& graph, onnx::Model& model, int opset);
+
+  const Graph& graph() const { return graph_; }
+  int opset() const { return opset_; }
+
+  // ONNX name of an MLX value, and of a node's operands and results.
+  const std::string& name(ValueId v) const { return names_.at(v); }
+  const std::string& in(const Node& node, size_t i) const { return name(node.inputs.at(i)); }
+  const std::string& out(const Node& node, size_t i = 0) const { return name(node.outputs.at(i)); }
+  const Value& in_value(const Node& node, size_t i) const { return graph_.value(node.inputs.at(i)); }
+  const Value& out_value(const Node& node, size_t i = 0) const { return graph_.value(node.outputs.at(i)); }
+  void set_name(ValueId v, std::string name) { names_.at(v) = std::move(name); }
+
+  // Adds a node and returns its output name: `output` if given, else a fresh name.
+  std::string emit(const std::string& op, std::vector<std::string> inputs,
+                   std::vector<onnx::Attribute> attributes = {}, std::string output = "");
+  std::vector<std::string> emit_multi(const std::string& op, std::vector<std::string> inputs,
+                                      size_t n_outputs, std::vector<onnx::Attribute> attributes = {},
+                                      std::vector<std::string> outputs = {});
+
+  // Initializers for the small constants rules need (shapes, axes, scalars).
+  std::string int64s(const std::vector<int64_t>& values);   // 1-D int64
+  std::string int64_scalar(int64_t value);                  // 0-D int64
+  std::string scalar(DType dtype, double value);            // 0-D of an MLX dtype
+  std::string cast(const std::string& x, DType to, std::string output = "");
+
+  std::string fresh(const std::string& prefix);
+
+ private:
+  const Graph& graph_;
+  onnx::Model& model_;
+  int opset_;
+  std::vector<std::string> names_;
+  size_t counter_ = 0;
+};
+
+}  // namespace mlx_onnx::lower

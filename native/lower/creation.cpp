@@ -1,0 +1,52 @@
+// Arrays made from nothing but parameters: Full and Arange.
+#include <cmath>
+
+#include "lower/compute.h"
+#include "lower/registry.h"
+
+namespace mlx_onnx::lower {
+namespace {
+
+// MLX's Full receives its value already broadcast and cast.
+void lower_full(Context& ctx, const Node& node) {
+  ctx.emit("Identity", {ctx.in(node, 0)}, {}, ctx.out(node));
+}
+
+// MLX fills arange by repeated addition of (start + step) - start in the output dtype,
+// as ONNX Range does; both are computed here the same way.
+void lower_arange(Context& ctx, const Node& node) {
+  double start = node.float_attr(0);
+  double step = node.float_attr(2);
+  DType dt = ctx.out_value(node).dtype;
+  int64_t count = ctx.out_value(node).shape.at(0);
+  DType compute = is_half(dt) ? DType::Float32 : dt;
+  if (is_floating(compute) && compute == DType::Float32) {
+    float s = static_cast<float>(start);
+    float next = static_cast<float>(start + step);
+    start = s;
+    step = next - s;
+  } else if (!is_floating(compute)) {
+    start = std::trunc(start);
+    step = std::trunc(start + step) - start;
+  }
+  // Half a step short of the end, so ONNX's ceil((limit - start) / step) gives `count`.
+  double span = static_cast<double>(count) - (is_floating(compute) ? 0.5 : 0.0);
+  std::string limit = ctx.scalar(compute, start + step * span);
+  if (compute == dt) {
+    ctx.emit("Range", {ctx.scalar(compute, start), limit, ctx.scalar(compute, step)}, {}, ctx.out(node));
+    return;
+  }
+  std::string range = ctx.emit("Range", {ctx.scalar(compute, start), limit, ctx.scalar(compute, step)});
+  ctx.cast(range, dt, ctx.out(node));
+}
+
+constexpr Rule kRules[] = {
+    {"Arange", lower_arange, RuleKind::Lowered},
+    {"Full", lower_full, RuleKind::Lowered},
+};
+
+}  // namespace
+
+std::span<const Rule> creation_rules() { return kRules; }
+
+}  // namespace mlx_onnx::lower

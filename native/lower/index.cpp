@@ -1,0 +1,74 @@
+// Indexing: MLX's Gather (take, fancy indexing, embedding lookup) and GatherAxis
+// (take_along_axis).
+#include <numeric>
+
+#include "lower/registry.h"
+
+namespace mlx_onnx::lower {
+namespace {
+
+// Gather(src, idx_0, ..., idx_k-1; axes, slice_sizes): the index arrays (one shape I)
+// pick positions on `axes`; each pick takes a block of `slice_sizes` starting there.
+// The result has shape I + slice_sizes. Lowered as: move the indexed axes to the
+// front, cut the other axes to their slice sizes, Gather (one axis) or GatherND
+// (several), and reshape; the size-1 indexed axes of the result add no data.
+void lower_gather(Context& ctx, const Node& node) {
+  const auto& axes = node.ints_attr(0);
+  const auto& slice_sizes = node.ints_attr(1);
+  const Shape& src_shape = ctx.in_value(node, 0).shape;
+  int64_t rank = static_cast<int64_t>(src_shape.size());
+
+  std::vector<int64_t> perm(axes.begin(), axes.end());
+  std::vector<bool> indexed(rank, false);
+  for (auto a : axes) indexed[a] = true;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!indexed[d]) perm.push_back(d);
+  }
+  std::string src = ctx.in(node, 0);
+  bool identity = true;
+  for (int64_t d = 0; d < rank; ++d) identity = identity && perm[d] == d;
+  if (!identity) src = ctx.emit("Transpose", {src}, {{"perm", perm}});
+
+  std::vector<int64_t> cut_axes, cut_ends;
+  for (int64_t d = static_cast<int64_t>(axes.size()); d < rank; ++d) {
+    if (slice_sizes[perm[d]] < src_shape[perm[d]]) {
+      cut_axes.push_back(d);
+      cut_ends.push_back(slice_sizes[perm[d]]);
+    }
+  }
+  if (!cut_axes.empty()) {
+    std::vector<int64_t> zeros(cut_axes.size(), 0);
+    src = ctx.emit("Slice", {src, ctx.int64s(zeros), ctx.int64s(cut_ends), ctx.int64s(cut_axes)});
+  }
+
+  std::string picked;
+  if (axes.size() == 1) {
+    std::string index = ctx.cast(ctx.in(node, 1), DType::Int64);
+    picked = ctx.emit("Gather", {src, index}, {{"axis", int64_t{0}}});
+  } else {
+    std::vector<std::string> columns;
+    std::string last = ctx.int64s({-1});
+    for (size_t i = 0; i < axes.size(); ++i) {
+      columns.push_back(ctx.emit("Unsqueeze", {ctx.cast(ctx.in(node, 1 + i), DType::Int64), last}));
+    }
+    std::string index = ctx.emit("Concat", columns, {{"axis", int64_t{-1}}});
+    picked = ctx.emit("GatherND", {src, index});
+  }
+  ctx.emit("Reshape", {picked, ctx.int64s(ctx.out_value(node).shape)}, {}, ctx.out(node));
+}
+
+void lower_gather_axis(Context& ctx, const Node& node) {
+  std::string index = ctx.cast(ctx.in(node, 1), DType::Int64);
+  ctx.emit("GatherElements", {ctx.in(node, 0), index}, {{"axis", node.int_attr(0)}}, ctx.out(node));
+}
+
+constexpr Rule kRules[] = {
+    {"Gather", lower_gather, RuleKind::Lowered},
+    {"GatherAxis", lower_gather_axis, RuleKind::Lowered},
+};
+
+}  // namespace
+
+std::span<const Rule> index_rules() { return kRules; }
+
+}  // namespace mlx_onnx::lower

@@ -1,0 +1,33 @@
+// Matrix products. MLX's Matmul broadcasts batch dimensions as ONNX's MatMul does.
+#include "lower/compute.h"
+#include "lower/registry.h"
+
+namespace mlx_onnx::lower {
+namespace {
+
+void lower_matmul(Context& ctx, const Node& node) {
+  elementwise(ctx, node, "MatMul");
+}
+
+// AddMM(c, a, b) = alpha * (a @ b) + beta * c
+void lower_add_mm(Context& ctx, const Node& node) {
+  double alpha = node.float_attr(0);
+  double beta = node.float_attr(1);
+  compute_widened(ctx, node, [&](Context& c, const std::vector<std::string>& in, const std::string& out, DType dt) {
+    std::string product = c.emit("MatMul", {in[1], in[2]});
+    if (alpha != 1.0) product = c.emit("Mul", {product, c.scalar(dt, alpha)});
+    std::string bias = beta == 1.0 ? in[0] : c.emit("Mul", {in[0], c.scalar(dt, beta)});
+    c.emit("Add", {product, bias}, {}, out);
+  });
+}
+
+constexpr Rule kRules[] = {
+    {"AddMM", lower_add_mm, RuleKind::Decomposed},
+    {"Matmul", lower_matmul, RuleKind::Lowered},
+};
+
+}  // namespace
+
+std::span<const Rule> linalg_rules() { return kRules; }
+
+}  // namespace mlx_onnx::lower

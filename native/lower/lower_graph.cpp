@@ -1,0 +1,90 @@
+#include "lower/lower_graph.h"
+
+#include <memory>
+
+#include "graph/error.h"
+#include "lower/registry.h"
+
+namespace mlx_onnx::lower {
+namespace {
+
+onnx::ValueInfo value_info(const std::string& name, const Value& value) {
+  onnx::ValueInfo info;
+  info.name = name;
+  info.type = elem_type(value.dtype);
+  for (auto d : value.shape) info.dims.push_back(onnx::Dim{d, ""});
+  return info;
+}
+
+}  // namespace
+
+void check_supported(const Graph& graph) {
+  std::string missing;
+  int kinds = 0;
+  for (const auto& [op, count] : graph.op_histogram()) {
+    if (find_rule(op)) continue;
+    std::string_view reason = unsupported_reason(op);
+    missing += (kinds++ ? ", " : "") + op + " (x" + std::to_string(count) +
+               (reason.empty() ? "" : ": " + std::string(reason)) + ")";
+  }
+  if (kinds > 0) {
+    fail(ErrorCode::UnsupportedOp,
+         "no ONNX lowering for " + std::to_string(kinds) + " MLX primitive" + (kinds > 1 ? "s" : "") +
+             ": " + missing + ". Run `mlx-onnx ops` for the coverage table.");
+  }
+}
+
+onnx::Model lower_graph(const Graph& graph, const LowerOptions& options) {
+  if (options.opset < kMinOpset || options.opset > kMaxOpset) {
+    fail(ErrorCode::InvalidArgument, "opset " + std::to_string(options.opset) + " is not supported (" +
+                                         std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset) + ")");
+  }
+  check_supported(graph);
+  onnx::Model model;
+  model.opsets.push_back({"", options.opset});
+  model.ir_version = options.opset >= 21 ? 10 : 8;
+  model.producer_version = options.producer_version;
+  Context ctx(graph, model, options.opset);
+
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    ctx.set_name(graph.inputs[i], graph.input_names[i]);
+    model.inputs.push_back(value_info(graph.input_names[i], graph.value(graph.inputs[i])));
+  }
+  for (const Constant& c : graph.constants) {
+    onnx::Tensor t;
+    t.name = "const_" + std::to_string(c.value);
+    ctx.set_name(c.value, t.name);
+    t.type = elem_type(graph.value(c.value).dtype);
+    t.dims = graph.value(c.value).shape;
+    t.data = c.data;
+    t.nbytes = c.nbytes;
+    t.owner = graph.storage;
+    model.initializers.push_back(std::move(t));
+  }
+  // A node result that is a graph output is named after it directly; an output that
+  // is an input, a constant or a repeat gets an Identity.
+  std::vector<bool> produced(graph.values.size(), false);
+  for (const Node& node : graph.nodes) {
+    for (ValueId v : node.outputs) produced[v] = true;
+  }
+  std::vector<bool> named(graph.values.size(), false);
+  std::vector<std::pair<ValueId, std::string>> identities;
+  for (size_t i = 0; i < graph.outputs.size(); ++i) {
+    ValueId v = graph.outputs[i];
+    if (produced[v] && !named[v]) {
+      ctx.set_name(v, graph.output_names[i]);
+      named[v] = true;
+    } else {
+      identities.emplace_back(v, graph.output_names[i]);
+    }
+  }
+
+  for (const Node& node : graph.nodes) find_rule(node.op)->lower(ctx, node);
+  for (const auto& [v, name] : identities) ctx.emit("Identity", {ctx.name(v)}, {}, name);
+  for (size_t i = 0; i < graph.outputs.size(); ++i) {
+    model.outputs.push_back(value_info(graph.output_names[i], graph.value(graph.outputs[i])));
+  }
+  return model;
+}
+
+}  // namespace mlx_onnx::lower

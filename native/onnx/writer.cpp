@@ -1,0 +1,143 @@
+#include "onnx/writer.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "graph/error.h"
+#include "onnx/encode.h"
+
+namespace mlx_onnx::onnx {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Large tensors start on page boundaries so ONNX Runtime can map them in place.
+uint64_t aligned_offset(uint64_t offset, size_t nbytes) {
+  uint64_t alignment = nbytes >= (64u << 10) ? 4096 : 64;
+  return (offset + alignment - 1) / alignment * alignment;
+}
+
+// A temporary file next to the target that is removed unless committed.
+class TempFile {
+ public:
+  explicit TempFile(const fs::path& target) : target_(target) {
+    static std::atomic<int> counter{0};
+    path_ = target.parent_path() / ("." + target.filename().string() + ".tmp-" +
+                                    std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    file_ = std::fopen(path_.c_str(), "wb");
+    if (!file_) fail(ErrorCode::Io, "cannot create " + path_.string() + ": " + std::strerror(errno));
+    std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
+  }
+  ~TempFile() {
+    if (file_) std::fclose(file_);
+    if (!committed_) {
+      std::error_code ignored;
+      fs::remove(path_, ignored);
+    }
+  }
+  std::FILE* get() { return file_; }
+  [[noreturn]] void write_failed() {
+    fail(ErrorCode::Io, "cannot write " + target_.string() + ": " + std::strerror(errno));
+  }
+  void close() {
+    bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+    ok = std::fclose(file_) == 0 && ok;
+    file_ = nullptr;
+    if (!ok) write_failed();
+  }
+  void commit() {
+    std::error_code ec;
+    fs::rename(path_, target_, ec);
+    if (ec) fail(ErrorCode::Io, "cannot rename to " + target_.string() + ": " + ec.message());
+    committed_ = true;
+  }
+
+ private:
+  fs::path target_;
+  fs::path path_;
+  std::FILE* file_ = nullptr;
+  bool committed_ = false;
+};
+
+std::vector<TensorPlacement> place_tensors(const Model& model, const WriteOptions& options,
+                                           const std::string& data_name) {
+  uint64_t total = 0;
+  for (const auto& t : model.initializers) total += t.nbytes;
+  bool external = options.external_data == ExternalData::Always ||
+                  (options.external_data == ExternalData::Auto && total > kInlineLimit);
+  if (options.external_data == ExternalData::Never && total > kInlineLimit) {
+    fail(ErrorCode::InvalidArgument,
+         "the weights (" + std::to_string(total) +
+             " bytes) do not fit in one ONNX file (2 GiB); use external data (--external-data auto)");
+  }
+  std::vector<TensorPlacement> placements(model.initializers.size());
+  uint64_t offset = 0;
+  for (size_t i = 0; i < model.initializers.size(); ++i) {
+    const Tensor& t = model.initializers[i];
+    if (!external || t.nbytes < options.external_threshold) continue;
+    offset = aligned_offset(offset, t.nbytes);
+    placements[i] = TensorPlacement{true, data_name, offset};
+    offset += t.nbytes;
+  }
+  return placements;
+}
+
+uint64_t write_external_data(const Model& model, const std::vector<TensorPlacement>& placements,
+                             TempFile& file) {
+  static const char zeros[4096] = {};
+  uint64_t written = 0;
+  for (size_t i = 0; i < placements.size(); ++i) {
+    if (!placements[i].external) continue;
+    const Tensor& t = model.initializers[i];
+    uint64_t pad = placements[i].offset - written;
+    if (pad > 0 && std::fwrite(zeros, 1, pad, file.get()) != pad) file.write_failed();
+    if (t.nbytes > 0 && std::fwrite(t.data, 1, t.nbytes, file.get()) != t.nbytes) file.write_failed();
+    written = placements[i].offset + t.nbytes;
+  }
+  return written;
+}
+
+}  // namespace
+
+WrittenFiles write_model(const Model& model, const std::string& path, const WriteOptions& options) {
+  fs::path target = fs::absolute(path);
+  if (!fs::is_directory(target.parent_path())) {
+    fail(ErrorCode::Io, "output folder " + target.parent_path().string() + " does not exist");
+  }
+  std::string data_name = target.filename().string() + ".data";
+  fs::path data_path = target.parent_path() / data_name;
+  auto placements = place_tensors(model, options, data_name);
+
+  WrittenFiles written;
+  written.model_path = target.string();
+  std::optional<TempFile> data_file;
+  for (const auto& p : placements) {
+    if (!p.external) continue;
+    data_file.emplace(data_path);
+    written.data_bytes = write_external_data(model, placements, *data_file);
+    data_file->close();
+    written.data_path = data_path.string();
+    break;
+  }
+
+  ProtoMessage encoded = encode_model(model, placements);
+  if (encoded.size() >= (uint64_t{1} << 31)) {
+    fail(ErrorCode::InvalidArgument, "the ONNX graph passes the 2 GiB protobuf limit");
+  }
+  TempFile model_file(target);
+  if (!encoded.write_to(model_file.get())) model_file.write_failed();
+  model_file.close();
+  written.model_bytes = encoded.size();
+  if (data_file) data_file->commit();
+  model_file.commit();
+  return written;
+}
+
+}  // namespace mlx_onnx::onnx

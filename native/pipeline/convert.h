@@ -1,0 +1,55 @@
+#pragma once
+// The conversion pipeline: read an .mlxfn trace, prune it, lower it, write the ONNX.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "capture/mlxfn_reader.h"
+#include "onnx/writer.h"
+
+namespace mlx_onnx {
+
+struct TensorInfo {
+  std::string name;
+  Shape shape;
+  DType dtype;
+};
+
+struct TraceInfo {
+  std::vector<TensorInfo> inputs;
+  std::vector<TensorInfo> outputs;
+  std::map<std::string, int> op_histogram;
+  std::map<std::string, int> unsupported;  // primitives without a lowering rule
+  size_t constant_count = 0;
+  uint64_t constant_bytes = 0;
+};
+
+struct FileInfo {
+  std::string version;
+  bool shapeless = false;
+  std::string metadata;
+  std::vector<TraceInfo> traces;
+};
+
+FileInfo inspect_mlxfn(const std::string& path);
+
+struct ConvertOptions {
+  int trace = 0;
+  int opset = 18;
+  onnx::WriteOptions write;
+  std::vector<std::string> input_names;   // empty, or one per input
+  std::vector<std::string> output_names;  // empty, or one per output
+  std::string producer_version;
+};
+
+struct ConvertResult {
+  TraceInfo trace;
+  size_t onnx_node_count = 0;
+  std::map<std::string, int> onnx_op_histogram;
+  onnx::WrittenFiles files;
+  double read_ms = 0, lower_ms = 0, write_ms = 0;
+};
+
+ConvertResult convert_mlxfn(const std::string& input, const std::string& output, const ConvertOptions& options);
+
+}  // namespace mlx_onnx

@@ -1,0 +1,20 @@
+// Builds the addon from source with cmake-js against the MLX that find-mlx.mjs finds.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { findMlx } from './find-mlx.mjs';
+import { ROOT } from './python-env.mjs';
+
+export function buildNative() {
+  const mlx = findMlx();
+  console.error(`mlx-onnx: building against MLX ${mlx.version ?? '?'} (${mlx.source}: ${mlx.cmakeDir})`);
+  const require = createRequire(import.meta.url);
+  const cmakeJs = path.join(path.dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+  const parallel = String(Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 2)));
+  execFileSync(process.execPath, [cmakeJs, 'compile', '--CDMLX_DIR=' + mlx.cmakeDir, '--parallel', parallel], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+}
+
+buildNative();
