@@ -24,6 +24,7 @@ Napi::Array tensors_to_js(Napi::Env env, const std::vector<TensorInfo>& tensors)
     t.Set("name", tensors[i].name);
     t.Set("shape", shape_to_js(env, tensors[i].shape));
     t.Set("dtype", std::string(dtype_name(tensors[i].dtype)));
+    if (tensors[i].keyword) t.Set("keyword", true);
     arr.Set(i, t);
   }
   return arr;

@@ -54,6 +54,7 @@ class TapeReader {
                                      std::to_string(n_inputs) + " input descriptions");
     if (n_keys > n_inputs) in_.error("more keyword names than inputs");
     size_t n_positional = n_inputs - n_keys;
+    graph_.keyword_inputs = n_keys;
     for (uint64_t i = 0; i < n_inputs; ++i) {
       auto [shape, dtype] = array_desc();
       ValueId v = define(input_ids[i], std::move(shape), dtype);

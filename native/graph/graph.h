@@ -50,6 +50,7 @@ struct Graph {
   std::vector<Value> values;
   std::vector<ValueId> inputs;
   std::vector<std::string> input_names;
+  size_t keyword_inputs = 0;  // the last inputs are keyword arguments
   std::vector<ValueId> outputs;
   std::vector<std::string> output_names;
   std::vector<Node> nodes;  // topological order

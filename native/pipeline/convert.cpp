@@ -21,7 +21,8 @@ TraceInfo describe(const Graph& graph) {
   TraceInfo info;
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     const Value& v = graph.value(graph.inputs[i]);
-    info.inputs.push_back({graph.input_names[i], v.shape, v.dtype});
+    bool keyword = i >= graph.inputs.size() - graph.keyword_inputs;
+    info.inputs.push_back({graph.input_names[i], v.shape, v.dtype, keyword});
   }
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     const Value& v = graph.value(graph.outputs[i]);

@@ -13,6 +13,7 @@ struct TensorInfo {
   std::string name;
   Shape shape;
   DType dtype;
+  bool keyword = false;  // a keyword argument of the MLX function
 };
 
 struct TraceInfo {

@@ -1,0 +1,106 @@
+// The public API: inspect an .mlxfn file, convert one of its traces to ONNX (and
+// optionally verify it), list the MLX primitives and their coverage.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { MlxOnnxError, asMlxOnnxError, invalidArgument } from './errors.js';
+import { PACKAGE_ROOT, native } from './native.js';
+import type { ConvertOptions, ConvertReport, FileInfo, OpCoverage, VerifyOptions } from './types.js';
+import { verifyConversion } from './verify.js';
+
+const PACKAGE_VERSION: string = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
+
+function requireString(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw invalidArgument(`${what} must be a non-empty string`);
+  return value;
+}
+
+/** Reads an .mlxfn file: the MLX version that wrote it, and each trace's inputs, outputs and primitives. */
+export async function inspect(file: string): Promise<FileInfo> {
+  const resolved = path.resolve(requireString(file, 'path'));
+  try {
+    return { path: resolved, ...(await native().inspect(resolved)) };
+  } catch (error) {
+    throw asMlxOnnxError(error);
+  }
+}
+
+function checkOptions(options: ConvertOptions): void {
+  const { trace, opset, externalData, externalDataThreshold } = options;
+  if (trace !== undefined && (!Number.isInteger(trace) || trace < 0)) throw invalidArgument('trace must be a non-negative integer');
+  if (opset !== undefined && !Number.isInteger(opset)) throw invalidArgument('opset must be an integer');
+  if (externalData !== undefined && !['auto', 'always', 'never'].includes(externalData)) {
+    throw invalidArgument(`externalData must be 'auto', 'always' or 'never', not '${String(externalData)}'`);
+  }
+  if (externalDataThreshold !== undefined && (!Number.isInteger(externalDataThreshold) || externalDataThreshold < 0)) {
+    throw invalidArgument('externalDataThreshold must be a non-negative integer');
+  }
+}
+
+/**
+ * Converts one trace of an .mlxfn file to an ONNX model at `output` (plus
+ * `output.data` when weights go to external data). The file appears only when the
+ * conversion succeeded; with `verify`, the report holds the comparison with MLX and
+ * an ERR_VERIFY error is thrown when an output is outside tolerance (the files stay,
+ * so they can be examined).
+ */
+export async function convert(input: string, output: string, options: ConvertOptions = {}): Promise<ConvertReport> {
+  const source = path.resolve(requireString(input, 'input'));
+  const target = path.resolve(requireString(output, 'output'));
+  checkOptions(options);
+  if (!existsSync(source)) throw new MlxOnnxError('ERR_IO', `input file ${source} does not exist`);
+  const start = performance.now();
+  const trace = options.trace ?? 0;
+  const opset = options.opset ?? versions().defaultOpset;
+  let result;
+  try {
+    result = await native().convert(source, target, {
+      trace,
+      opset,
+      externalData: options.externalData ?? 'auto',
+      externalDataThreshold: options.externalDataThreshold ?? 1024,
+      inputNames: options.inputNames,
+      outputNames: options.outputNames,
+      producerVersion: PACKAGE_VERSION,
+    });
+  } catch (error) {
+    throw asMlxOnnxError(error);
+  }
+  const { timings, ...rest } = result;
+  const report: ConvertReport = {
+    input: source,
+    output: target,
+    trace,
+    opset,
+    ...rest,
+    timings: { ...timings, totalMs: performance.now() - start },
+  };
+  delete (report as unknown as Record<string, unknown>).unsupportedOps;
+  delete (report as unknown as Record<string, unknown>).constantCount;
+  delete (report as unknown as Record<string, unknown>).constantBytes;
+  if (options.verify) {
+    const verifyStart = performance.now();
+    const info = (await inspect(source)).traces[trace]!;
+    const verifyOptions: VerifyOptions = options.verify === true ? {} : options.verify;
+    report.verify = await verifyConversion(source, info, target, report.inputs.map((i) => i.name), verifyOptions);
+    report.timings.verifyMs = performance.now() - verifyStart;
+    report.timings.totalMs = performance.now() - start;
+    if (!report.verify.pass) {
+      const failed = report.verify.outputs.filter((o) => !o.pass)
+        .map((o) => `${o.name} (max abs error ${o.maxAbsError.toExponential(2)}, atol ${o.atol}, rtol ${o.rtol})`);
+      const error = new MlxOnnxError('ERR_VERIFY', `ONNX Runtime and MLX disagree on ${failed.join(', ')}`);
+      Object.assign(error, { report });
+      throw error;
+    }
+  }
+  return report;
+}
+
+/** Every MLX 0.32 primitive with its conversion status. */
+export function ops(): OpCoverage[] {
+  return native().ops();
+}
+
+/** The MLX version the addon links, and the ONNX opsets it can write. */
+export function versions(): { mlx: string; mlxOnnx: string; defaultOpset: number; minOpset: number; maxOpset: number } {
+  return { ...native().versions(), mlxOnnx: PACKAGE_VERSION };
+}

@@ -1,0 +1,5 @@
+export { convert, inspect, ops, versions } from './api.js';
+export { MlxOnnxError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export { readSafetensors } from './safetensors.js';
+export type * from './types.js';

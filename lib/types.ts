@@ -1,0 +1,121 @@
+/** MLX dtype names, spelled as MLX Python spells them. */
+export type DType =
+  | 'bool' | 'uint8' | 'uint16' | 'uint32' | 'uint64'
+  | 'int8' | 'int16' | 'int32' | 'int64'
+  | 'float16' | 'float32' | 'float64' | 'bfloat16' | 'complex64';
+
+export interface TensorInfo {
+  name: string;
+  shape: number[];
+  dtype: DType;
+  /** True for a keyword argument of the MLX function. */
+  keyword?: boolean;
+}
+
+export interface TraceInfo {
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  /** MLX primitives in the trace, by name, with their counts. */
+  opHistogram: Record<string, number>;
+  /** The primitives among them that have no ONNX lowering. */
+  unsupportedOps: Record<string, number>;
+  constantCount: number;
+  constantBytes: number;
+}
+
+export interface FileInfo {
+  path: string;
+  /** The MLX version that wrote the file. */
+  mlxVersion: string;
+  shapeless: boolean;
+  metadata: string;
+  traces: TraceInfo[];
+}
+
+/** An array in host memory: row-major bytes of `dtype`. */
+export interface HostArray {
+  dtype: DType;
+  shape: number[];
+  data: Uint8Array;
+}
+
+export type ExternalData = 'auto' | 'always' | 'never';
+
+export interface VerifyOptions {
+  /** Inputs by name (the MLX input names: input_0, ..., or keyword names); random when absent. */
+  inputs?: Record<string, HostArray>;
+  /** Seed for random inputs (default 0). */
+  seed?: number;
+  /** Absolute tolerance; default by output dtype (float32 1e-5, float16 2e-3, bfloat16 2e-2, integers 0). */
+  atol?: number;
+  /** Relative tolerance; default by output dtype (float32 1e-4, float16 2e-3, bfloat16 2e-2, integers 0). */
+  rtol?: number;
+}
+
+export interface ConvertOptions {
+  /** Which trace of the file to convert (default 0). */
+  trace?: number;
+  /** ONNX opset (default 18). */
+  opset?: number;
+  /** Where weights go: 'auto' (inline unless the model would pass 2 GiB), 'always' or 'never'. */
+  externalData?: ExternalData;
+  /** Tensors smaller than this many bytes stay inline when data goes external (default 1024). */
+  externalDataThreshold?: number;
+  /** New names for the ONNX inputs, one per input in order. */
+  inputNames?: string[];
+  /** New names for the ONNX outputs, one per output in order. */
+  outputNames?: string[];
+  /** Check the ONNX against MLX with ONNX Runtime after writing it. */
+  verify?: boolean | VerifyOptions;
+}
+
+export interface OutputComparison {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  maxAbsError: number;
+  maxRelError: number;
+  atol: number;
+  rtol: number;
+  pass: boolean;
+}
+
+export interface VerifyReport {
+  pass: boolean;
+  outputs: OutputComparison[];
+  mlxMs: number;
+  onnxRuntimeMs: number;
+}
+
+export interface WrittenFile {
+  path: string;
+  bytes: number;
+}
+
+export interface ConvertReport {
+  input: string;
+  output: string;
+  trace: number;
+  opset: number;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  /** ONNX nodes written. */
+  nodeCount: number;
+  /** MLX primitives converted, by name. */
+  opHistogram: Record<string, number>;
+  /** ONNX operators written, by name. */
+  onnxOpHistogram: Record<string, number>;
+  files: WrittenFile[];
+  timings: { readMs: number; lowerMs: number; writeMs: number; totalMs: number; verifyMs?: number };
+  verify?: VerifyReport;
+}
+
+export type OpStatus = 'lowered' | 'decomposed' | 'unsupported';
+
+export interface OpCoverage {
+  /** MLX primitive name, as MLX's `name()` gives it. */
+  name: string;
+  status: OpStatus;
+  /** Why an unsupported primitive is not converted. */
+  reason?: string;
+}

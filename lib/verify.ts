@@ -1,0 +1,91 @@
+// Verification: the same inputs through MLX (the .mlxfn evaluated on the CPU by the
+// real MLX) and through ONNX Runtime (on a worker thread), compared output by output.
+import { Worker } from 'node:worker_threads';
+import { MlxOnnxError, asMlxOnnxError, invalidArgument } from './errors.js';
+import { native } from './native.js';
+import { DEFAULT_TOLERANCE, compareArrays, randomArray } from './tensors.js';
+import type { HostArray, OutputComparison, TraceInfo, VerifyOptions, VerifyReport } from './types.js';
+import type { WorkerRequest, WorkerResponse } from './verify-worker.js';
+
+export interface OnnxRun {
+  outputs: Array<{ name: string } & HostArray>;
+  ms: number;
+}
+
+/** Runs an ONNX file in ONNX Runtime off the main thread. */
+export function runOnnx(onnxPath: string, feeds: WorkerRequest['feeds']): Promise<OnnxRun> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./verify-worker.js', import.meta.url), {
+      workerData: { onnxPath, feeds } satisfies WorkerRequest,
+    });
+    worker.once('message', (response: WorkerResponse) => {
+      void worker.terminate();
+      if (response.error !== undefined) {
+        reject(new MlxOnnxError('ERR_VERIFY', `ONNX Runtime could not run ${onnxPath}: ${response.error}`));
+      } else {
+        resolve({ outputs: response.outputs!, ms: response.ms! });
+      }
+    });
+    worker.once('error', (error) => reject(new MlxOnnxError('ERR_VERIFY', `ONNX Runtime worker failed: ${error.message}`)));
+  });
+}
+
+/** Runs the MLX function of an .mlxfn file on the CPU with the real MLX. */
+export async function runMlx(mlxfnPath: string, trace: TraceInfo, inputs: HostArray[]): Promise<HostArray[]> {
+  const positional: HostArray[] = [];
+  const keyword: Record<string, HostArray> = {};
+  trace.inputs.forEach((info, i) => {
+    if (info.keyword) keyword[info.name] = inputs[i]!;
+    else positional.push(inputs[i]!);
+  });
+  try {
+    return await native().evaluate(mlxfnPath, positional, keyword);
+  } catch (error) {
+    throw asMlxOnnxError(error);
+  }
+}
+
+function inputsFor(trace: TraceInfo, options: VerifyOptions): HostArray[] {
+  const given = options.inputs ?? {};
+  for (const name of Object.keys(given)) {
+    if (!trace.inputs.some((i) => i.name === name)) {
+      throw invalidArgument(`verification input '${name}' is not an input of the function (${trace.inputs.map((i) => i.name).join(', ')})`);
+    }
+  }
+  return trace.inputs.map((info, i) => {
+    const array = given[info.name];
+    if (!array) return randomArray(info.dtype, info.shape, (options.seed ?? 0) * 1000 + i);
+    if (array.dtype !== info.dtype || array.shape.join() !== info.shape.join()) {
+      throw invalidArgument(`input '${info.name}' must be ${info.dtype}[${info.shape}], got ${array.dtype}[${array.shape}]`);
+    }
+    return array;
+  });
+}
+
+/**
+ * Checks an ONNX file converted from one trace of an .mlxfn file: both run on the same
+ * inputs and every output must agree within tolerance.
+ */
+export async function verifyConversion(
+  mlxfnPath: string,
+  trace: TraceInfo,
+  onnxPath: string,
+  onnxInputNames: string[],
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  const inputs = inputsFor(trace, options);
+  const mlxStart = performance.now();
+  const expected = await runMlx(mlxfnPath, trace, inputs);
+  const mlxMs = performance.now() - mlxStart;
+  const onnx = await runOnnx(onnxPath, inputs.map((array, i) => ({ name: onnxInputNames[i]!, ...array })));
+  const outputs: OutputComparison[] = onnx.outputs.map((actual, i) => {
+    const reference = expected[i];
+    if (!reference) throw new MlxOnnxError('ERR_VERIFY', `MLX returned no output ${i}`);
+    const tolerance = DEFAULT_TOLERANCE[reference.dtype];
+    const atol = options.atol ?? tolerance.atol;
+    const rtol = options.rtol ?? tolerance.rtol;
+    const diff = compareArrays(actual, reference, atol, rtol);
+    return { name: actual.name, dtype: reference.dtype, shape: reference.shape, atol, rtol, ...diff };
+  });
+  return { pass: outputs.every((o) => o.pass), outputs, mlxMs, onnxRuntimeMs: onnx.ms };
+}
