@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MlxOnnxError, asMlxOnnxError, invalidArgument } from './errors.js';
 import { PACKAGE_ROOT, native } from './native.js';
-import type { ConvertOptions, ConvertReport, FileInfo, OpCoverage, VerifyOptions } from './types.js';
+import type { ConvertOptions, ConvertReport, FileInfo, OpCoverage, VerifyOptions, VerifyReport } from './types.js';
 import { verifyConversion } from './verify.js';
 
 const PACKAGE_VERSION: string = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
@@ -79,20 +79,37 @@ export async function convert(input: string, output: string, options: ConvertOpt
   delete (report as unknown as Record<string, unknown>).constantBytes;
   if (options.verify) {
     const verifyStart = performance.now();
-    const info = (await inspect(source)).traces[trace]!;
-    const verifyOptions: VerifyOptions = options.verify === true ? {} : options.verify;
-    report.verify = await verifyConversion(source, info, target, report.inputs.map((i) => i.name), verifyOptions);
+    report.verify = await verify(source, target, { ...(options.verify === true ? {} : options.verify), trace });
     report.timings.verifyMs = performance.now() - verifyStart;
     report.timings.totalMs = performance.now() - start;
-    if (!report.verify.pass) {
-      const failed = report.verify.outputs.filter((o) => !o.pass)
-        .map((o) => `${o.name} (max abs error ${o.maxAbsError.toExponential(2)}, atol ${o.atol}, rtol ${o.rtol})`);
-      const error = new MlxOnnxError('ERR_VERIFY', `ONNX Runtime and MLX disagree on ${failed.join(', ')}`);
-      Object.assign(error, { report });
-      throw error;
-    }
+    throwIfFailed(report.verify, report);
   }
   return report;
+}
+
+/**
+ * Runs one trace of an .mlxfn file with MLX and an ONNX file (converted from it) with
+ * ONNX Runtime on the same inputs, and compares every output. ONNX inputs are matched
+ * to the function's inputs by position.
+ */
+export async function verify(mlxfn: string, onnxFile: string, options: VerifyOptions & { trace?: number } = {}): Promise<VerifyReport> {
+  const source = path.resolve(requireString(mlxfn, 'mlxfn'));
+  const target = path.resolve(requireString(onnxFile, 'onnx'));
+  const info = await inspect(source);
+  const trace = info.traces[options.trace ?? 0];
+  if (!trace) throw invalidArgument(`trace ${options.trace} does not exist; ${source} holds ${info.traces.length}`);
+  if (!existsSync(target)) throw new MlxOnnxError('ERR_IO', `ONNX file ${target} does not exist`);
+  return verifyConversion(source, trace, target, options);
+}
+
+/** Throws ERR_VERIFY, carrying `report`, when an output is outside tolerance. */
+export function throwIfFailed(result: VerifyReport, report?: unknown): void {
+  if (result.pass) return;
+  const failed = result.outputs.filter((o) => !o.pass)
+    .map((o) => `${o.name} (max abs error ${o.maxAbsError.toExponential(2)}, atol ${o.atol}, rtol ${o.rtol})`);
+  const error = new MlxOnnxError('ERR_VERIFY', `ONNX Runtime and MLX disagree on ${failed.join(', ')}`);
+  Object.assign(error, { report: report ?? result });
+  throw error;
 }
 
 /** Every MLX 0.32 primitive with its conversion status. */

@@ -6,7 +6,8 @@ import type { DType, HostArray } from './types.js';
 
 export interface WorkerRequest {
   onnxPath: string;
-  feeds: Array<{ name: string } & HostArray>;
+  /** One per model input, in the model's input order. */
+  feeds: HostArray[];
 }
 
 export interface WorkerResponse {
@@ -42,11 +43,15 @@ async function run(request: WorkerRequest): Promise<WorkerResponse> {
   const session = await ort.InferenceSession.create(request.onnxPath);
   try {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const feed of request.feeds) {
-      const type = ORT_TYPES[feed.dtype];
-      if (!type) throw new Error(`ONNX Runtime for Node.js cannot take ${feed.dtype} tensors (input ${feed.name})`);
-      feeds[feed.name] = new ort.Tensor(type, typedView(feed.dtype, feed.data) as never, feed.shape);
+    if (request.feeds.length !== session.inputNames.length) {
+      throw new Error(`the model has ${session.inputNames.length} inputs, the function ${request.feeds.length}`);
     }
+    session.inputNames.forEach((name, i) => {
+      const feed = request.feeds[i]!;
+      const type = ORT_TYPES[feed.dtype];
+      if (!type) throw new Error(`ONNX Runtime for Node.js cannot take ${feed.dtype} tensors (input ${name})`);
+      feeds[name] = new ort.Tensor(type, typedView(feed.dtype, feed.data) as never, feed.shape);
+    });
     const start = performance.now();
     const results = await session.run(feeds);
     const ms = performance.now() - start;

@@ -14,6 +14,7 @@ export interface OnnxRun {
 
 /** Runs an ONNX file in ONNX Runtime off the main thread. */
 export function runOnnx(onnxPath: string, feeds: WorkerRequest['feeds']): Promise<OnnxRun> {
+  // feeds are matched to the session's inputs by position
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./verify-worker.js', import.meta.url), {
       workerData: { onnxPath, feeds } satisfies WorkerRequest,
@@ -70,14 +71,13 @@ export async function verifyConversion(
   mlxfnPath: string,
   trace: TraceInfo,
   onnxPath: string,
-  onnxInputNames: string[],
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
   const inputs = inputsFor(trace, options);
   const mlxStart = performance.now();
   const expected = await runMlx(mlxfnPath, trace, inputs);
   const mlxMs = performance.now() - mlxStart;
-  const onnx = await runOnnx(onnxPath, inputs.map((array, i) => ({ name: onnxInputNames[i]!, ...array })));
+  const onnx = await runOnnx(onnxPath, inputs);
   const outputs: OutputComparison[] = onnx.outputs.map((actual, i) => {
     const reference = expected[i];
     if (!reference) throw new MlxOnnxError('ERR_VERIFY', `MLX returned no output ${i}`);

@@ -1,0 +1,48 @@
+// Human-readable output of the CLI (the --json forms print the API's objects as is).
+import type { ConvertReport, FileInfo, OpCoverage, TensorInfo } from '../types.js';
+
+const out = (line = '') => process.stdout.write(line + '\n');
+
+function tensor(t: TensorInfo): string {
+  return `${t.name}: ${t.dtype}[${t.shape.join(', ')}]${t.keyword ? ' (keyword)' : ''}`;
+}
+
+function histogram(h: Record<string, number>): string {
+  return Object.entries(h).map(([k, v]) => `${k}×${v}`).join(' ');
+}
+
+export function printConvertReport(r: ConvertReport): void {
+  out(`converted ${r.input} (trace ${r.trace}) to opset ${r.opset}`);
+  for (const f of r.files) out(`  wrote ${f.path} (${f.bytes} bytes)`);
+  out(`  inputs:  ${r.inputs.map(tensor).join('; ')}`);
+  out(`  outputs: ${r.outputs.map(tensor).join('; ')}`);
+  out(`  ${r.nodeCount} ONNX nodes from ${histogram(r.opHistogram)}`);
+  out(`  ${r.timings.totalMs.toFixed(1)} ms`);
+  if (r.verify) {
+    out(`verify: ${r.verify.pass ? 'pass' : 'FAIL'} (MLX ${r.verify.mlxMs.toFixed(1)} ms, ONNX Runtime ${r.verify.onnxRuntimeMs.toFixed(1)} ms)`);
+    for (const o of r.verify.outputs) {
+      out(`  ${o.pass ? 'ok  ' : 'FAIL'} ${o.name}: max abs error ${o.maxAbsError.toExponential(2)}, max rel error ${o.maxRelError.toExponential(2)} (atol ${o.atol}, rtol ${o.rtol})`);
+    }
+  }
+}
+
+export function printFileInfo(info: FileInfo): void {
+  out(`${info.path}: MLX ${info.mlxVersion}, ${info.traces.length} trace(s)${info.shapeless ? ', shapeless' : ''}`);
+  if (info.metadata) out(`  metadata: ${info.metadata}`);
+  info.traces.forEach((t, i) => {
+    out(`trace ${i}:`);
+    out(`  inputs:  ${t.inputs.map(tensor).join('; ')}`);
+    out(`  outputs: ${t.outputs.map(tensor).join('; ')}`);
+    out(`  constants: ${t.constantCount} (${t.constantBytes} bytes)`);
+    out(`  primitives: ${histogram(t.opHistogram)}`);
+    const missing = Object.keys(t.unsupportedOps);
+    out(missing.length ? `  unsupported: ${histogram(t.unsupportedOps)}` : '  unsupported: none');
+  });
+}
+
+export function printOps(coverage: OpCoverage[]): void {
+  const width = Math.max(...coverage.map((c) => c.name.length));
+  for (const c of coverage) out(`${c.name.padEnd(width)}  ${c.status}${c.reason ? `: ${c.reason}` : ''}`);
+  const count = (s: string) => coverage.filter((c) => c.status === s).length;
+  out(`\n${coverage.length} primitives: ${count('lowered')} lowered, ${count('decomposed')} decomposed, ${count('unsupported')} unsupported`);
+}

@@ -1,0 +1,90 @@
+// Conversion features: traces, names, keyword inputs, external data, determinism,
+// and that the event loop keeps running while a conversion works.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { convert, inspect, verify } from '../dist/index.js';
+import { fixture } from './setup/fixtures-manifest.js';
+
+const workDir = () => mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-convert-'));
+
+describe('traces and names', () => {
+  it('inspect lists every trace of a file', async () => {
+    const info = await inspect(fixture('two_traces.mlxfn'));
+    expect(info.mlxVersion).toBe('0.32.4');
+    expect(info.traces.map((t) => t.inputs[0]!.dtype)).toEqual(['float32', 'float16']);
+  });
+
+  it('converts the trace chosen by index, and it matches MLX', async () => {
+    const out = path.join(workDir(), 'half.onnx');
+    const report = await convert(fixture('two_traces.mlxfn'), out, { trace: 1, verify: true });
+    expect(report.inputs).toEqual([{ name: 'input_0', shape: [3], dtype: 'float16' }]);
+    expect(report.verify!.pass).toBe(true);
+    expect(report.verify!.outputs[0]!.atol).toBe(2e-3);
+  });
+
+  it('keyword arguments become inputs named after them', async () => {
+    const out = path.join(workDir(), 'kw.onnx');
+    const report = await convert(fixture('keywords.mlxfn'), out, { verify: true });
+    expect(report.inputs.map((i) => [i.name, i.keyword])).toEqual([['bias', true], ['scale', true]]);
+    expect(report.verify!.pass).toBe(true);
+  });
+
+  it('renames inputs and outputs', async () => {
+    const out = path.join(workDir(), 'named.onnx');
+    const report = await convert(fixture('valid.mlxfn'), out, { inputNames: ['x'], outputNames: ['y'], verify: true });
+    expect(report.inputs[0]!.name).toBe('x');
+    expect(report.outputs[0]!.name).toBe('y');
+    expect(report.verify!.outputs[0]!.name).toBe('y');
+  });
+});
+
+describe('weights and files', () => {
+  it('externalData "always" moves weights to OUTPUT.data and the model still matches MLX', async () => {
+    const dir = workDir();
+    const out = path.join(dir, 'ext.onnx');
+    const report = await convert(fixture('model_mlp.mlxfn'), out, { externalData: 'always', externalDataThreshold: 0 });
+    expect(report.files.map((f) => path.basename(f.path))).toEqual(['ext.onnx', 'ext.onnx.data']);
+    expect(statSync(`${out}.data`).size).toBe(report.files[1]!.bytes);
+    expect(readdirSync(dir).sort()).toEqual(['ext.onnx', 'ext.onnx.data']);
+    const check = await verify(fixture('model_mlp.mlxfn'), out, { atol: 1e-4, rtol: 1e-3 });
+    expect(check.pass).toBe(true);
+  });
+
+  it('by default small models are one self-contained file', async () => {
+    const out = path.join(workDir(), 'inline.onnx');
+    const report = await convert(fixture('model_mlp.mlxfn'), out);
+    expect(report.files).toHaveLength(1);
+    expect(existsSync(`${out}.data`)).toBe(false);
+  });
+
+  it('the same input gives byte-identical output', async () => {
+    const dir = workDir();
+    await convert(fixture('model_transformer_block.mlxfn'), path.join(dir, 'a.onnx'));
+    await convert(fixture('model_transformer_block.mlxfn'), path.join(dir, 'b.onnx'));
+    expect(readFileSync(path.join(dir, 'a.onnx')).equals(readFileSync(path.join(dir, 'b.onnx')))).toBe(true);
+  });
+
+  it('replaces an existing output file only when the conversion succeeds', async () => {
+    const dir = workDir();
+    const out = path.join(dir, 'model.onnx');
+    await convert(fixture('valid.mlxfn'), out);
+    const before = readFileSync(out);
+    await expect(convert(fixture('unsupported.mlxfn'), out)).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_OP' });
+    expect(readFileSync(out).equals(before)).toBe(true);
+    expect(readdirSync(dir)).toEqual(['model.onnx']);
+  });
+});
+
+describe('async work', () => {
+  it('the event loop keeps turning while conversions run', async () => {
+    const dir = workDir();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    await Promise.all(Array.from({ length: 4 }, (_, i) =>
+      convert(fixture('model_transformer_block.mlxfn'), path.join(dir, `m${i}.onnx`), { verify: true })));
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,124 @@
+// Bad input gets a clear error with a stable code, never a crash, and leaves no file.
+import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MlxOnnxError, convert, inspect } from '../dist/index.js';
+import { fixture } from './setup/fixtures-manifest.js';
+
+function workDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-errors-'));
+}
+
+async function conversionError(input: string, dir: string, options = {}): Promise<MlxOnnxError> {
+  const error = await convert(input, path.join(dir, 'out.onnx'), options).then(
+    () => { throw new Error('conversion succeeded'); },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MlxOnnxError);
+  expect(readdirSync(dir).filter((f) => f !== path.basename(input))).toEqual([]);
+  return error as MlxOnnxError;
+}
+
+describe('invalid .mlxfn files', () => {
+  const valid = readFileSync(fixture('valid.mlxfn'));
+
+  it('a file truncated anywhere gives ERR_INVALID_INPUT and leaves no output', async () => {
+    const dir = workDir();
+    const input = path.join(dir, 'cut.mlxfn');
+    for (const length of [0, 5, 14, 30, 100, Math.floor(valid.length / 2), valid.length - 1]) {
+      writeFileSync(input, valid.subarray(0, length));
+      const error = await conversionError(input, dir);
+      expect(error.code, `cut at ${length}`).toBe('ERR_INVALID_INPUT');
+      expect(error.message).toContain(input);
+    }
+  });
+
+  it('random bytes give ERR_INVALID_INPUT naming the byte offset', async () => {
+    const dir = workDir();
+    const input = path.join(dir, 'random.mlxfn');
+    let state = 7;
+    for (let trial = 0; trial < 20; trial++) {
+      const bytes = Buffer.alloc(64 + trial * 37);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (state = (state * 1103515245 + 12345) & 0x7fffffff) >> 16;
+      writeFileSync(input, bytes);
+      const error = await conversionError(input, dir);
+      expect(error.code).toBe('ERR_INVALID_INPUT');
+      expect(error.message).toMatch(/at byte \d+/);
+    }
+  });
+
+  it('a file from another MLX version is refused with the version it names', async () => {
+    const dir = workDir();
+    const input = path.join(dir, 'old.mlxfn');
+    const bytes = Buffer.from(valid);
+    bytes.write('0.31.4', 8, 'latin1'); // the version string follows its 8-byte length
+    writeFileSync(input, bytes);
+    const error = await conversionError(input, dir);
+    expect(error.code).toBe('ERR_INVALID_INPUT');
+    expect(error.message).toContain("written by MLX '0.31.4'");
+  });
+
+  it('trailing bytes after the last trace are an error', async () => {
+    const dir = workDir();
+    const input = path.join(dir, 'trailing.mlxfn');
+    writeFileSync(input, Buffer.concat([valid, Buffer.from([1, 2, 3])]));
+    const error = await conversionError(input, dir);
+    expect(error.message).toContain('3 unexpected bytes after the last trace');
+  });
+});
+
+describe('unsupported primitives', () => {
+  it('lists every unsupported primitive with its count and reason, and writes nothing', async () => {
+    const dir = workDir();
+    const error = await conversionError(fixture('unsupported.mlxfn'), dir);
+    expect(error.code).toBe('ERR_UNSUPPORTED_OP');
+    expect(error.message).toContain('no ONNX lowering for 2 MLX primitives');
+    expect(error.message).toContain('Cholesky (x1: linear-algebra factorization: no ONNX operator)');
+    expect(error.message).toContain('FFT (x2:');
+  });
+
+  it('inspect reports them without failing', async () => {
+    const info = await inspect(fixture('unsupported.mlxfn'));
+    expect(info.traces[0]!.unsupportedOps).toEqual({ Cholesky: 1, FFT: 2 });
+  });
+});
+
+describe('bad arguments and files', () => {
+  it('a missing input file is ERR_IO', async () => {
+    const error = await convert('/nonexistent/x.mlxfn', path.join(workDir(), 'o.onnx')).catch((e) => e);
+    expect(error.code).toBe('ERR_IO');
+    expect(error.message).toBe('input file /nonexistent/x.mlxfn does not exist');
+  });
+
+  it('an output folder that does not exist is ERR_IO', async () => {
+    const error = await convert(fixture('valid.mlxfn'), '/nonexistent/dir/o.onnx').catch((e) => e);
+    expect(error.code).toBe('ERR_IO');
+    expect(error.message).toBe('output folder /nonexistent/dir does not exist');
+  });
+
+  it('a trace index past the end is ERR_INVALID_ARGUMENT', async () => {
+    const dir = workDir();
+    const error = await convert(fixture('two_traces.mlxfn'), path.join(dir, 'o.onnx'), { trace: 2 }).catch((e) => e);
+    expect(error.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(error.message).toContain('trace 2 does not exist');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('an opset outside 18..23 is ERR_INVALID_ARGUMENT', async () => {
+    const error = await convert(fixture('valid.mlxfn'), path.join(workDir(), 'o.onnx'), { opset: 12 }).catch((e) => e);
+    expect(error.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(error.message).toBe('opset 12 is not supported (18 to 23)');
+  });
+
+  it('the wrong number of input names is ERR_INVALID_ARGUMENT', async () => {
+    const error = await convert(fixture('valid.mlxfn'), path.join(workDir(), 'o.onnx'), { inputNames: ['a', 'b'] }).catch((e) => e);
+    expect(error.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(error.message).toBe('got 2 input names for 1 inputs');
+  });
+
+  it('a bad externalData mode is ERR_INVALID_ARGUMENT', async () => {
+    const error = await convert(fixture('valid.mlxfn'), path.join(workDir(), 'o.onnx'), { externalData: 'sometimes' as never }).catch((e) => e);
+    expect(error.code).toBe('ERR_INVALID_ARGUMENT');
+  });
+});

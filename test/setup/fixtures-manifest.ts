@@ -1,0 +1,21 @@
+// The manifest that test/fixtures/make_fixtures.py writes beside the fixtures.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES } from './paths.js';
+
+export interface FixtureCase {
+  name: string;
+  family: string;
+  file: string;
+  inputs: string;
+  outputs: string;
+  atol: number;
+  rtol: number;
+  covers: string[];
+}
+
+export function loadManifest(): { mlxVersion: string; cases: FixtureCase[] } {
+  return JSON.parse(readFileSync(path.join(FIXTURES, 'manifest.json'), 'utf8'));
+}
+
+export const fixture = (name: string) => path.join(FIXTURES, name);
