@@ -9,14 +9,14 @@ void lower_matmul(Context& ctx, const Node& node) {
   elementwise(ctx, node, "MatMul");
 }
 
-// AddMM(c, a, b) = alpha * (a @ b) + beta * c
+// AddMM(a, b, c) = alpha * (a @ b) + beta * c (MLX orders the operands a, b, c)
 void lower_add_mm(Context& ctx, const Node& node) {
   double alpha = node.float_attr(0);
   double beta = node.float_attr(1);
   compute_widened(ctx, node, [&](Context& c, const std::vector<std::string>& in, const std::string& out, DType dt) {
-    std::string product = c.emit("MatMul", {in[1], in[2]});
+    std::string product = c.emit("MatMul", {in[0], in[1]});
     if (alpha != 1.0) product = c.emit("Mul", {product, c.scalar(dt, alpha)});
-    std::string bias = beta == 1.0 ? in[0] : c.emit("Mul", {in[0], c.scalar(dt, beta)});
+    std::string bias = beta == 1.0 ? in[2] : c.emit("Mul", {in[2], c.scalar(dt, beta)});
     c.emit("Add", {product, bias}, {}, out);
   });
 }

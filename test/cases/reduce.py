@@ -86,5 +86,7 @@ add("logsumexp_large_values", lambda x: mx.logsumexp(x, axis=-1), [randn((3, 6),
     ["LogSumExp"], atol=1e-4)
 add("logsumexp_f16", lambda x: mx.logsumexp(x, axis=-1), [randn((4, 8), 336, "float16")], ["LogSumExp"],
     **F16_TOL)
-add("logsumexp_axis0", lambda x: mx.logsumexp(x, axis=0), [randn((5, 3), 337)], ["LogSumExp"])
-add("logsumexp_all", mx.logsumexp, [randn((3, 4), 338)], ["LogSumExp"])
+# Over a non-last axis or all axes MLX records the decomposition, not LogSumExp.
+add("logsumexp_axis0", lambda x: mx.logsumexp(x, axis=0), [randn((5, 3), 337)],
+    ["Reduce", "Exp", "Log", "Select"])
+add("logsumexp_all", mx.logsumexp, [randn((3, 4), 338)], ["Reduce", "Exp", "Log", "Select"])
