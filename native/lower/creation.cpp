@@ -19,7 +19,12 @@ void lower_arange(Context& ctx, const Node& node) {
   double step = node.float_attr(2);
   DType dt = ctx.out_value(node).dtype;
   int64_t count = ctx.out_value(node).shape.at(0);
+  // ONNX Range takes float32/64 and int16/32/64; other dtypes are made in a wider one.
   DType compute = is_half(dt) ? DType::Float32 : dt;
+  if (dt == DType::Int8 || dt == DType::UInt8 || dt == DType::UInt16 || dt == DType::UInt32 ||
+      dt == DType::UInt64) {
+    compute = DType::Int64;
+  }
   if (is_floating(compute) && compute == DType::Float32) {
     float s = static_cast<float>(start);
     float next = static_cast<float>(start + step);

@@ -28,9 +28,14 @@ void lower_reduce(Context& ctx, const Node& node) {
   DType out_dtype = ctx.out_value(node).dtype;
   std::string x = ctx.in(node, 0);
   if (axes.empty()) return void(ctx.emit("Identity", {x}, {}, ctx.out(node)));
-  // Booleans reduce as integers; sums of bool and the like accumulate in the output dtype.
-  DType compute = in_dtype == DType::Bool ? (type == kAnd || type == kOr ? DType::Int32 : out_dtype)
-                                          : (in_dtype != out_dtype ? out_dtype : in_dtype);
+  // all/any test for non-zero and reduce as integers (ONNX has no boolean Reduce
+  // before opset 20); other reductions accumulate in the output dtype, half floats in float32.
+  bool logical = type == kAnd || type == kOr;
+  if (logical && in_dtype != DType::Bool) {
+    x = ctx.emit("Not", {ctx.emit("Equal", {x, ctx.scalar(in_dtype, 0.0)})});
+    in_dtype = DType::Bool;
+  }
+  DType compute = logical ? DType::Int32 : out_dtype;
   if (is_half(compute)) compute = DType::Float32;
   if (compute != in_dtype) x = ctx.cast(x, compute);
   std::vector<onnx::Attribute> keep = {{"keepdims", int64_t{1}}};
