@@ -15,6 +15,7 @@ Tensor owned_tensor(std::string name, ElemType type, std::vector<int64_t> dims,
   t.data = buffer->data();
   t.nbytes = nbytes;
   t.owner = buffer;
+  t.inline_only = true;
   return t;
 }
 

@@ -36,9 +36,13 @@ struct Tensor {
   const uint8_t* data = nullptr;  // row-major, little-endian
   size_t nbytes = 0;
   std::shared_ptr<const void> owner;  // keeps `data` alive
+  // Shapes and axes that operators read at load time stay in the model, because ONNX
+  // shape inference does not follow external data.
+  bool inline_only = false;
 };
 
-// Makes a tensor that owns a copy of small bytes (shape vectors, scalars).
+// Makes a tensor that owns a copy of small bytes (shape vectors, scalars); it is
+// always written inline.
 Tensor owned_tensor(std::string name, ElemType type, std::vector<int64_t> dims,
                     const void* bytes, size_t nbytes);
 

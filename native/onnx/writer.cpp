@@ -81,7 +81,7 @@ std::vector<TensorPlacement> place_tensors(const Model& model, const WriteOption
   uint64_t offset = 0;
   for (size_t i = 0; i < model.initializers.size(); ++i) {
     const Tensor& t = model.initializers[i];
-    if (!external || t.nbytes < options.external_threshold) continue;
+    if (!external || t.inline_only || t.nbytes < options.external_threshold) continue;
     offset = aligned_offset(offset, t.nbytes);
     placements[i] = TensorPlacement{true, data_name, offset};
     offset += t.nbytes;

@@ -1,10 +1,10 @@
 #include "reference/mlx_reference.h"
 
 #include <cstring>
-#include <mutex>
 
 #include "graph/error.h"
 #include "mlx/mlx.h"
+#include "reference/mlx_thread.h"
 
 namespace mlx_onnx {
 namespace {
@@ -55,16 +55,7 @@ HostArray from_mlx(const mx::array& result) {
   return host;
 }
 
-// MLX's graph evaluation is not meant to be entered from several threads at once.
-std::mutex& mlx_mutex() {
-  static std::mutex m;
-  return m;
-}
-
-}  // namespace
-
-std::vector<HostArray> evaluate_with_mlx(const std::string& path, const ReferenceCall& call) {
-  std::lock_guard<std::mutex> lock(mlx_mutex());
+std::vector<HostArray> evaluate(const std::string& path, const ReferenceCall& call) {
   try {
     mx::StreamContext cpu(mx::Device::cpu);
     auto fn = mx::import_function(path);
@@ -81,6 +72,14 @@ std::vector<HostArray> evaluate_with_mlx(const std::string& path, const Referenc
   } catch (const std::exception& e) {
     fail(ErrorCode::Verify, std::string("MLX could not evaluate ") + path + ": " + e.what());
   }
+}
+
+}  // namespace
+
+std::vector<HostArray> evaluate_with_mlx(const std::string& path, const ReferenceCall& call) {
+  std::vector<HostArray> results;
+  run_on_mlx_thread([&] { results = evaluate(path, call); });
+  return results;
 }
 
 std::string mlx_version() { return mx::version(); }
