@@ -1,0 +1,77 @@
+// npm run bench: converts benchmark models and compares, side by side in one run, with
+// `cp` of the same file (the disk limit), MLX's own export_function to .mlxfn, and MLX's
+// CPU evaluation against ONNX Runtime inference. Medians; results in bench/results.json.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(ROOT, 'bench', 'out');
+const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
+const { convert } = await import(path.join(ROOT, 'dist', 'index.js'));
+const { runOnnx } = await import(path.join(ROOT, 'dist', 'verify.js'));
+const { randomArray } = await import(path.join(ROOT, 'dist', 'tensors.js'));
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timeMs(fn, repeats) {
+  const times = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+// Peak RSS of one conversion, in its own process.
+function conversionPeakRssMb(input, output) {
+  const script = `import(${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))}).then(async (m) => {
+    await m.convert(${JSON.stringify(input)}, ${JSON.stringify(output)});
+    console.log(process.resourceUsage().maxRSS);
+  })`;
+  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim()) / 1024;
+}
+
+mkdirSync(OUT, { recursive: true });
+execFileSync(PYTHON, [path.join(ROOT, 'bench', 'make_models.py'), OUT], { stdio: 'inherit' });
+const mlx = JSON.parse(readFileSync(path.join(OUT, 'mlx_timings.json'), 'utf8'));
+
+const results = [];
+for (const [name, reference] of Object.entries(mlx)) {
+  const input = path.join(OUT, `${name}.mlxfn`);
+  const output = path.join(OUT, `${name}.onnx`);
+  const copy = path.join(OUT, `${name}.copy`);
+  const convertMs = await timeMs(() => convert(input, output), 5);
+  const cpMs = await timeMs(() => copyFileSync(input, copy), 5);
+  rmSync(copy);
+  const report = await convert(input, output);
+  const inputs = report.inputs.map((i, k) => randomArray(i.dtype, i.shape, k));
+  const runs = [];
+  for (let i = 0; i < 5; i++) runs.push((await runOnnx(output, inputs)).ms);
+  results.push({
+    model: name,
+    weightMB: reference.weightBytes / 1e6,
+    mlxfnMB: statSync(input).size / 1e6,
+    onnxMB: report.files.reduce((s, f) => s + f.bytes, 0) / 1e6,
+    convertMs,
+    cpMs,
+    convertOverCp: convertMs / cpMs,
+    mlxExportMs: reference.mlxExportMs,
+    peakRssMB: conversionPeakRssMb(input, output),
+    onnxRuntimeInferenceMs: median(runs),
+    mlxEvalMs: reference.mlxEvalMs,
+  });
+}
+
+const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}`;
+writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2) + '\n');
+console.log(`machine: ${machine}\n`);
+console.log('| model | weights MB | ONNX MB | convert ms | cp ms | convert/cp | MLX export ms | peak RSS MB | ORT inference ms | MLX eval ms |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const r of results) {
+  const f = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+  console.log(`| ${r.model} | ${f(r.weightMB)} | ${f(r.onnxMB)} | ${f(r.convertMs)} | ${f(r.cpMs)} | ${r.convertOverCp.toFixed(2)} | ${f(r.mlxExportMs)} | ${f(r.peakRssMB)} | ${f(r.onnxRuntimeInferenceMs)} | ${f(r.mlxEvalMs)} |`);
+}
