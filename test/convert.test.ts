@@ -1,11 +1,13 @@
 // Conversion features: traces, names, keyword inputs, external data, determinism,
 // and that the event loop keeps running while a conversion works.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convert, inspect, verify } from '../dist/index.js';
 import { fixture } from './setup/fixtures-manifest.js';
+import { PYTHON, ROOT } from './setup/paths.js';
 
 const workDir = () => mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-convert-'));
 
@@ -37,6 +39,17 @@ describe('traces and names', () => {
     expect(report.inputs[0]!.name).toBe('x');
     expect(report.outputs[0]!.name).toBe('y');
     expect(report.verify!.outputs[0]!.name).toBe('y');
+  });
+});
+
+describe('opsets', () => {
+  it.each([18, 19, 20, 21, 22, 23])('opset %i: the transformer block loads in ONNX Runtime and matches MLX', async (opset) => {
+    const out = path.join(workDir(), `block${opset}.onnx`);
+    const report = await convert(fixture('model_transformer_block.mlxfn'), out, { opset, verify: { atol: 1e-4, rtol: 1e-3 } });
+    expect(report.opset).toBe(opset);
+    expect(report.verify!.pass).toBe(true);
+    const checked = JSON.parse(execFileSync(PYTHON, [path.join(ROOT, 'test', 'tools', 'check_onnx.py'), out], { encoding: 'utf8' }));
+    expect(checked.results[0]).toMatchObject({ ok: true });
   });
 });
 

@@ -1,6 +1,7 @@
 #pragma once
 // What a lowering rule sees: the MLX graph being lowered and an ONNX model to add
 // nodes and initializers to, with helpers for names, constants and casts.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,9 @@
 namespace mlx_onnx::lower {
 
 onnx::ElemType elem_type(DType dtype);
+
+// One value of `dtype`, as little-endian bytes (MLX's rounding for half floats).
+std::vector<uint8_t> scalar_bytes(DType dtype, double value);
 
 class Context {
  public:

@@ -42,7 +42,8 @@ onnx::Model lower_graph(const Graph& graph, const LowerOptions& options) {
   check_supported(graph);
   onnx::Model model;
   model.opsets.push_back({"", options.opset});
-  model.ir_version = options.opset >= 21 ? 10 : 8;
+  // The IR version that introduced each opset (ONNX 1.16: opset 21 IR 10; 1.18: opset 23 IR 11).
+  model.ir_version = options.opset >= 23 ? 11 : options.opset >= 21 ? 10 : 8;
   model.producer_version = options.producer_version;
   Context ctx(graph, model, options.opset);
 
