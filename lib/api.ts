@@ -28,6 +28,9 @@ function checkOptions(options: ConvertOptions): void {
   const { trace, opset, externalData, externalDataThreshold } = options;
   if (trace !== undefined && (!Number.isInteger(trace) || trace < 0)) throw invalidArgument('trace must be a non-negative integer');
   if (opset !== undefined && !Number.isInteger(opset)) throw invalidArgument('opset must be an integer');
+  if (options.target !== undefined && !['standard', 'ort'].includes(options.target)) {
+    throw invalidArgument(`target must be 'standard' or 'ort', not '${String(options.target)}'`);
+  }
   if (externalData !== undefined && !['auto', 'always', 'never'].includes(externalData)) {
     throw invalidArgument(`externalData must be 'auto', 'always' or 'never', not '${String(externalData)}'`);
   }
@@ -56,6 +59,7 @@ export async function convert(input: string, output: string, options: ConvertOpt
     result = await native().convert(source, target, {
       trace,
       opset,
+      target: options.target ?? 'standard',
       externalData: options.externalData ?? 'auto',
       externalDataThreshold: options.externalDataThreshold ?? 1024,
       inputNames: options.inputNames,

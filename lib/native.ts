@@ -9,6 +9,7 @@ import type { FileInfo, HostArray, OpCoverage, TraceInfo, WrittenFile } from './
 export interface NativeConvertOptions {
   trace?: number;
   opset?: number;
+  target?: string;
   externalData?: string;
   externalDataThreshold?: number;
   inputNames?: string[];
@@ -39,7 +40,9 @@ export function native(): NativeAddon {
   if (addon) return addon;
   const require = createRequire(import.meta.url);
   try {
-    addon = require('node-gyp-build')(PACKAGE_ROOT) as NativeAddon;
+    // MLX_ONNX_ADDON names a specific build of the addon (development).
+    const override = process.env.MLX_ONNX_ADDON;
+    addon = (override ? require(path.resolve(override)) : require('node-gyp-build')(PACKAGE_ROOT)) as NativeAddon;
   } catch (error) {
     throw new MlxOnnxError(
       'ERR_NATIVE_LOAD',

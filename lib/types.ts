@@ -41,6 +41,8 @@ export interface HostArray {
 
 export type ExternalData = 'auto' | 'always' | 'never';
 
+export type Target = 'standard' | 'ort';
+
 export interface VerifyOptions {
   /** Inputs by name (the MLX input names: input_0, ..., or keyword names); random when absent. */
   inputs?: Record<string, HostArray>;
@@ -57,6 +59,12 @@ export interface ConvertOptions {
   trace?: number;
   /** ONNX opset (default 18). */
   opset?: number;
+  /**
+   * 'standard' (default): ONNX operators only, for any runtime. 'ort': also ONNX Runtime's
+   * com.microsoft contrib operators where they are faster (fused attention, normalization,
+   * quantized matmul).
+   */
+  target?: Target;
   /** Where weights go: 'auto' (inline unless the model would pass 2 GiB), 'always' or 'never'. */
   externalData?: ExternalData;
   /** Tensors smaller than this many bytes stay inline when data goes external (default 1024). */

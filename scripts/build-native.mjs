@@ -11,7 +11,9 @@ export function buildNative() {
   const require = createRequire(import.meta.url);
   const cmakeJs = path.join(path.dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
   const parallel = String(Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 2)));
-  execFileSync(process.execPath, [cmakeJs, 'compile', '--CDMLX_DIR=' + mlx.cmakeDir, '--parallel', parallel], {
+  // MLX_ONNX_BUILD_DIR builds elsewhere than build/ (development; see MLX_ONNX_ADDON).
+  const out = process.env.MLX_ONNX_BUILD_DIR ? ['--out', process.env.MLX_ONNX_BUILD_DIR] : [];
+  execFileSync(process.execPath, [cmakeJs, 'compile', ...out, '--CDMLX_DIR=' + mlx.cmakeDir, '--parallel', parallel], {
     cwd: ROOT,
     stdio: 'inherit',
   });

@@ -58,6 +58,7 @@ program
   .requiredOption('-o, --output <file>', 'ONNX file to write')
   .option('--trace <n>', 'which trace of the file to convert', integer, 0)
   .option('--opset <n>', 'ONNX opset', integer)
+  .option('--target <name>', 'standard (any ONNX runtime) | ort (also ONNX Runtime contrib ops)', 'standard')
   .option('--external-data <mode>', 'weights in OUTPUT.data: auto | always | never', 'auto')
   .option('--input-names <a,b,...>', 'names for the ONNX inputs, in order', names)
   .option('--output-names <a,b,...>', 'names for the ONNX outputs, in order', names)
@@ -73,6 +74,7 @@ program
       const report = await convert(input, opts.output, {
         trace: opts.trace,
         opset: opts.opset,
+        target: opts.target,
         externalData: opts.externalData,
         inputNames: opts.inputNames,
         outputNames: opts.outputNames,

@@ -42,6 +42,12 @@ ConvertOptions convert_options(const Napi::Value& value) {
   }
   options.input_names = strings_from_js(obj.Get("inputNames"), "inputNames");
   options.output_names = strings_from_js(obj.Get("outputNames"), "outputNames");
+  if (obj.Get("target").IsString()) {
+    std::string target = obj.Get("target").As<Napi::String>().Utf8Value();
+    if (target == "standard") options.target = lower::Target::Standard;
+    else if (target == "ort") options.target = lower::Target::Ort;
+    else throw make_error(env, "ERR_INVALID_ARGUMENT", "target must be 'standard' or 'ort', not '" + target + "'");
+  }
   if (obj.Get("producerVersion").IsString()) {
     options.producer_version = obj.Get("producerVersion").As<Napi::String>().Utf8Value();
   }

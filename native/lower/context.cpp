@@ -88,8 +88,8 @@ std::vector<uint8_t> scalar_bytes(DType dtype, double value) {
   return {};
 }
 
-Context::Context(const Graph& graph, onnx::Model& model, int opset)
-    : graph_(graph), model_(model), opset_(opset), names_(graph.values.size()) {
+Context::Context(const Graph& graph, onnx::Model& model, int opset, Target target)
+    : graph_(graph), model_(model), opset_(opset), target_(target), names_(graph.values.size()) {
   for (size_t v = 0; v < names_.size(); ++v) names_[v] = "v" + std::to_string(v);
 }
 
@@ -107,6 +107,16 @@ std::string Context::emit(const std::string& op, std::vector<std::string> inputs
 std::vector<std::string> Context::emit_multi(const std::string& op, std::vector<std::string> inputs,
                                              size_t n_outputs, std::vector<onnx::Attribute> attributes,
                                              std::vector<std::string> outputs) {
+  return emit_in_domain("", op, std::move(inputs), n_outputs, std::move(attributes), std::move(outputs));
+}
+
+std::vector<std::string> Context::emit_in_domain(const std::string& domain, const std::string& op,
+                                                 std::vector<std::string> inputs, size_t n_outputs,
+                                                 std::vector<onnx::Attribute> attributes,
+                                                 std::vector<std::string> outputs) {
+  bool imported = false;
+  for (const auto& opset : model_.opsets) imported = imported || opset.domain == domain;
+  if (!imported) model_.opsets.push_back({domain, 1});
   while (outputs.size() < n_outputs) outputs.push_back(fresh(op));
   onnx::Node node;
   node.op_type = op;
@@ -114,6 +124,7 @@ std::vector<std::string> Context::emit_multi(const std::string& op, std::vector<
   node.inputs = std::move(inputs);
   node.outputs = outputs;
   node.attributes = std::move(attributes);
+  node.domain = domain;
   model_.nodes.push_back(std::move(node));
   return outputs;
 }

@@ -10,6 +10,12 @@
 
 namespace mlx_onnx::lower {
 
+// Which operators the model may use: the ONNX standard only, or also ONNX Runtime's
+// com.microsoft contrib operators (faster fused kernels, ONNX Runtime only).
+enum class Target { Standard, Ort };
+
+constexpr const char* kMicrosoftDomain = "com.microsoft";
+
 onnx::ElemType elem_type(DType dtype);
 
 // One value of `dtype`, as little-endian bytes (MLX's rounding for half floats).
@@ -17,10 +23,11 @@ std::vector<uint8_t> scalar_bytes(DType dtype, double value);
 
 class Context {
  public:
-  Context(const Graph& graph, onnx::Model& model, int opset);
+  Context(const Graph& graph, onnx::Model& model, int opset, Target target = Target::Standard);
 
   const Graph& graph() const { return graph_; }
   int opset() const { return opset_; }
+  Target target() const { return target_; }
 
   // ONNX name of an MLX value, and of a node's operands and results.
   const std::string& name(ValueId v) const { return names_.at(v); }
@@ -36,6 +43,12 @@ class Context {
   std::vector<std::string> emit_multi(const std::string& op, std::vector<std::string> inputs,
                                       size_t n_outputs, std::vector<onnx::Attribute> attributes = {},
                                       std::vector<std::string> outputs = {});
+  // The same for an operator of another domain (e.g. kMicrosoftDomain); the model then
+  // imports that domain.
+  std::vector<std::string> emit_in_domain(const std::string& domain, const std::string& op,
+                                          std::vector<std::string> inputs, size_t n_outputs,
+                                          std::vector<onnx::Attribute> attributes = {},
+                                          std::vector<std::string> outputs = {});
 
   // Initializers for the small constants rules need (shapes, axes, scalars).
   std::string int64s(const std::vector<int64_t>& values);   // 1-D int64
@@ -49,6 +62,7 @@ class Context {
   const Graph& graph_;
   onnx::Model& model_;
   int opset_;
+  Target target_;
   std::vector<std::string> names_;
   size_t counter_ = 0;
 };

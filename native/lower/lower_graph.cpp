@@ -45,7 +45,7 @@ onnx::Model lower_graph(const Graph& graph, const LowerOptions& options) {
   // The IR version that introduced each opset (ONNX 1.16: opset 21 IR 10; 1.18: opset 23 IR 11).
   model.ir_version = options.opset >= 23 ? 11 : options.opset >= 21 ? 10 : 8;
   model.producer_version = options.producer_version;
-  Context ctx(graph, model, options.opset);
+  Context ctx(graph, model, options.opset, options.target);
 
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     ctx.set_name(graph.inputs[i], graph.input_names[i]);

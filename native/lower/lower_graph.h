@@ -4,6 +4,7 @@
 #include <string>
 
 #include "graph/graph.h"
+#include "lower/context.h"
 #include "onnx/model.h"
 
 namespace mlx_onnx::lower {
@@ -15,6 +16,7 @@ constexpr int kMaxOpset = 23;
 struct LowerOptions {
   int opset = kDefaultOpset;
   std::string producer_version;
+  Target target = Target::Standard;
 };
 
 // Throws ERR_UNSUPPORTED_OP naming every primitive without a rule, with its count.

@@ -1,7 +1,8 @@
 #pragma once
 // The table of lowering rules: one rule per MLX primitive, grouped by family in the
 // files next to this one (unary.cpp, binary.cpp, reduce.cpp, shape.cpp, index.cpp,
-// linalg.cpp, creation.cpp).
+// linalg.cpp, creation.cpp, conv.cpp, sort.cpp, scan.cpp, scatter.cpp, fast.cpp,
+// quantized.cpp, misc.cpp).
 #include <span>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,13 @@ std::span<const Rule> shape_rules();
 std::span<const Rule> index_rules();
 std::span<const Rule> linalg_rules();
 std::span<const Rule> creation_rules();
+std::span<const Rule> conv_rules();
+std::span<const Rule> sort_rules();
+std::span<const Rule> scan_rules();
+std::span<const Rule> scatter_rules();
+std::span<const Rule> fast_rules();
+std::span<const Rule> quantized_rules();
+std::span<const Rule> misc_rules();
 
 const Rule* find_rule(std::string_view primitive);
 

@@ -83,7 +83,7 @@ ConvertResult convert_mlxfn(const std::string& input, const std::string& output,
 
   start = Clock::now();
   passes::prune_dead_code(graph);
-  onnx::Model model = lower::lower_graph(graph, {options.opset, options.producer_version});
+  onnx::Model model = lower::lower_graph(graph, {options.opset, options.producer_version, options.target});
   result.onnx_node_count = model.nodes.size();
   for (const auto& node : model.nodes) result.onnx_op_histogram[node.op_type]++;
   result.lower_ms = ms_since(start);

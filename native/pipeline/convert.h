@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "capture/mlxfn_reader.h"
+#include "lower/context.h"
 #include "onnx/writer.h"
 
 namespace mlx_onnx {
@@ -41,6 +42,7 @@ struct ConvertOptions {
   std::vector<std::string> input_names;   // empty, or one per input
   std::vector<std::string> output_names;  // empty, or one per output
   std::string producer_version;
+  lower::Target target = lower::Target::Standard;
 };
 
 struct ConvertResult {

@@ -14,6 +14,15 @@ class Case:
     atol: float = 1e-5
     rtol: float = 1e-4
     covers: list[str] = field(default_factory=list)  # MLX primitives this case exercises
+    # Options for convert(), e.g. {"target": "ort", "opset": 23}.
+    options: dict = field(default_factory=dict)
+    # Writes the .mlxfn itself, as write_file(path, inputs), instead of mx.export_function:
+    # for files MLX cannot record here (fused nodes of a GPU stream). Outputs still come
+    # from fn(*inputs), the CPU reference.
+    write_file: Callable | None = None
+    # False when MLX on the CPU cannot evaluate the file (GPU streams, CPU-less kernels);
+    # the test then compares with fn's outputs only.
+    mlx_verifiable: bool = True
 
 
 # Tolerances for half-precision cases.

@@ -12,6 +12,10 @@ export interface FixtureCase {
   atol: number;
   rtol: number;
   covers: string[];
+  /** Options for convert(), e.g. { target: 'ort', opset: 23 }. */
+  options: Record<string, unknown>;
+  /** False when MLX on the CPU cannot evaluate the file (fused GPU-stream nodes). */
+  mlxVerifiable: boolean;
 }
 
 export function loadManifest(): { mlxVersion: string; cases: FixtureCase[] } {

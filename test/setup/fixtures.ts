@@ -8,7 +8,8 @@ import { FIXTURES, PYTHON, ROOT } from './paths.js';
 export default function setup(): void {
   rmSync(FIXTURES, { recursive: true, force: true });
   mkdirSync(FIXTURES, { recursive: true });
-  for (const script of ['make_fixtures.py', 'make_error_fixtures.py']) {
-    execFileSync(PYTHON, [path.join(ROOT, 'test', 'fixtures', script), FIXTURES], { stdio: 'inherit' });
-  }
+  // MLX_ONNX_ONLY=substring makes only the matching lowering cases (development).
+  const only = process.env.MLX_ONNX_ONLY ? ['--only', process.env.MLX_ONNX_ONLY] : [];
+  execFileSync(PYTHON, [path.join(ROOT, 'test', 'fixtures', 'make_fixtures.py'), FIXTURES, ...only], { stdio: 'inherit' });
+  execFileSync(PYTHON, [path.join(ROOT, 'test', 'fixtures', 'make_error_fixtures.py'), FIXTURES], { stdio: 'inherit' });
 }
