@@ -1,4 +1,4 @@
-// The remaining primitives: ErfInv, bitwise ops, NumberOfElements, Hadamard, View, AsStrided, BroadcastAxes, Pad, GatherMM, BlockMaskedMM, RandomBits.
+// The remaining primitives: ErfInv, bitwise ops, NumberOfElements, Hadamard, View, BroadcastAxes, GatherMM, BlockMaskedMM, RandomBits.
 #include "lower/registry.h"
 
 namespace mlx_onnx::lower {
