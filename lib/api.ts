@@ -64,6 +64,8 @@ export async function convert(input: string, output: string, options: ConvertOpt
       externalDataThreshold: options.externalDataThreshold ?? 1024,
       inputNames: options.inputNames,
       outputNames: options.outputNames,
+      dynamicDims: Object.entries(options.dynamic ?? {}).flatMap(([input, axes]) =>
+        Object.entries(axes).map(([axis, name]) => ({ input, axis: Number(axis), name }))),
       producerVersion: PACKAGE_VERSION,
     });
   } catch (error) {
@@ -103,7 +105,7 @@ export async function verify(mlxfn: string, onnxFile: string, options: VerifyOpt
   const trace = info.traces[options.trace ?? 0];
   if (!trace) throw invalidArgument(`trace ${options.trace} does not exist; ${source} holds ${info.traces.length}`);
   if (!existsSync(target)) throw new MlxOnnxError('ERR_IO', `ONNX file ${target} does not exist`);
-  return verifyConversion(source, trace, target, options);
+  return verifyConversion(source, trace, info.shapeless, target, options);
 }
 
 /** Throws ERR_VERIFY, carrying `report`, when an output is outside tolerance. */

@@ -14,6 +14,7 @@ export interface NativeConvertOptions {
   externalDataThreshold?: number;
   inputNames?: string[];
   outputNames?: string[];
+  dynamicDims?: Array<{ input: string; axis: number; name: string }>;
   producerVersion?: string;
 }
 

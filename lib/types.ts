@@ -44,7 +44,10 @@ export type ExternalData = 'auto' | 'always' | 'never';
 export type Target = 'standard' | 'ort';
 
 export interface VerifyOptions {
-  /** Inputs by name (the MLX input names: input_0, ..., or keyword names); random when absent. */
+  /**
+   * Inputs by name (the MLX input names: input_0, ..., or keyword names); random when absent.
+   * For shapeless files they may have other sizes than the recorded ones (same rank).
+   */
   inputs?: Record<string, HostArray>;
   /** Seed for random inputs (default 0). */
   seed?: number;
@@ -73,6 +76,12 @@ export interface ConvertOptions {
   inputNames?: string[];
   /** New names for the ONNX outputs, one per output in order. */
   outputNames?: string[];
+  /**
+   * For files exported with `shapeless=True`: the input dimensions that vary, by (final)
+   * input name and axis, e.g. `{ input_ids: { 0: 'batch', 1: 'sequence' } }`; the others
+   * keep their recorded size. Default: every input dimension is symbolic (`<input>_<axis>`).
+   */
+  dynamic?: Record<string, Record<number, string>>;
   /** Check the ONNX against MLX with ONNX Runtime after writing it. */
   verify?: boolean | VerifyOptions;
 }

@@ -46,7 +46,7 @@ export async function runMlx(mlxfnPath: string, trace: TraceInfo, inputs: HostAr
   }
 }
 
-function inputsFor(trace: TraceInfo, options: VerifyOptions): HostArray[] {
+function inputsFor(trace: TraceInfo, shapeless: boolean, options: VerifyOptions): HostArray[] {
   const given = options.inputs ?? {};
   for (const name of Object.keys(given)) {
     if (!trace.inputs.some((i) => i.name === name)) {
@@ -56,8 +56,11 @@ function inputsFor(trace: TraceInfo, options: VerifyOptions): HostArray[] {
   return trace.inputs.map((info, i) => {
     const array = given[info.name];
     if (!array) return randomArray(info.dtype, info.shape, (options.seed ?? 0) * 1000 + i);
-    if (array.dtype !== info.dtype || array.shape.join() !== info.shape.join()) {
-      throw invalidArgument(`input '${info.name}' must be ${info.dtype}[${info.shape}], got ${array.dtype}[${array.shape}]`);
+    // A shapeless function takes any shape of the recorded rank.
+    const shapeOk = shapeless ? array.shape.length === info.shape.length : array.shape.join() === info.shape.join();
+    if (array.dtype !== info.dtype || !shapeOk) {
+      const wanted = shapeless ? `${info.dtype} of rank ${info.shape.length}` : `${info.dtype}[${info.shape}]`;
+      throw invalidArgument(`input '${info.name}' must be ${wanted}, got ${array.dtype}[${array.shape}]`);
     }
     return array;
   });
@@ -70,10 +73,11 @@ function inputsFor(trace: TraceInfo, options: VerifyOptions): HostArray[] {
 export async function verifyConversion(
   mlxfnPath: string,
   trace: TraceInfo,
+  shapeless: boolean,
   onnxPath: string,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
-  const inputs = inputsFor(trace, options);
+  const inputs = inputsFor(trace, shapeless, options);
   const mlxStart = performance.now();
   const expected = await runMlx(mlxfnPath, trace, inputs);
   const mlxMs = performance.now() - mlxStart;

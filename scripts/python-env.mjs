@@ -10,7 +10,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const VENV = path.join(ROOT, '.venv');
 export const MLX_VERSION = '0.32.4';
 const MLX_WHEEL = process.platform === 'darwin' ? `mlx==${MLX_VERSION}` : `mlx[cpu]==${MLX_VERSION}`;
-const TEST_PACKAGES = ['numpy>=1.26,<3', 'onnx==1.19.1'];
+const TEST_PACKAGES = ['numpy>=1.26,<3', 'onnx==1.19.1', 'mlx-lm==0.32.2'];
 
 export function venvPython() {
   return process.platform === 'win32'
@@ -40,7 +40,7 @@ export function ensureVenv({ forTests = false } = {}) {
   }
   const wanted = [];
   if (!hasModules(python, ['mlx.core'])) wanted.push(MLX_WHEEL);
-  if (forTests && !hasModules(python, ['numpy', 'onnx'])) wanted.push(...TEST_PACKAGES);
+  if (forTests && !hasModules(python, ['numpy', 'onnx', 'mlx_lm.models.llama'])) wanted.push(...TEST_PACKAGES);
   if (wanted.length > 0) {
     run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', ...wanted]);
   }

@@ -23,6 +23,14 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+// --dynamic input:axis=name, repeatable
+function dynamicDim(value: string, previous: Record<string, Record<number, string>> = {}) {
+  const match = /^(.+):(-?\d+)=(.+)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected INPUT:AXIS=NAME, e.g. input_ids:1=sequence');
+  const [, input, axis, name] = match;
+  return { ...previous, [input!]: { ...previous[input!], [Number(axis)]: name! } };
+}
+
 function names(value: string): string[] {
   return value.split(',').map((s) => s.trim());
 }
@@ -62,6 +70,7 @@ program
   .option('--external-data <mode>', 'weights in OUTPUT.data: auto | always | never', 'auto')
   .option('--input-names <a,b,...>', 'names for the ONNX inputs, in order', names)
   .option('--output-names <a,b,...>', 'names for the ONNX outputs, in order', names)
+  .option('--dynamic <input:axis=name>', 'a varying input dimension of a shapeless export (repeatable)', dynamicDim)
   .option('--verify', 'run MLX and ONNX Runtime on the same random inputs and compare')
   .option('--seed <n>', 'seed of the verification inputs', integer, 0)
   .option('--atol <x>', 'absolute tolerance for --verify (default by dtype)', positiveNumber)
@@ -78,6 +87,7 @@ program
         externalData: opts.externalData,
         inputNames: opts.inputNames,
         outputNames: opts.outputNames,
+        dynamic: opts.dynamic,
       });
       progress.step();
       if (opts.verify) {

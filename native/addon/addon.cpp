@@ -42,6 +42,14 @@ ConvertOptions convert_options(const Napi::Value& value) {
   }
   options.input_names = strings_from_js(obj.Get("inputNames"), "inputNames");
   options.output_names = strings_from_js(obj.Get("outputNames"), "outputNames");
+  if (obj.Get("dynamicDims").IsArray()) {
+    auto dims = obj.Get("dynamicDims").As<Napi::Array>();
+    for (uint32_t i = 0; i < dims.Length(); ++i) {
+      auto d = dims.Get(i).As<Napi::Object>();
+      options.dynamic_dims.push_back({d.Get("input").ToString().Utf8Value(),
+                                      d.Get("axis").ToNumber().Int64Value(), d.Get("name").ToString().Utf8Value()});
+    }
+  }
   if (obj.Get("target").IsString()) {
     std::string target = obj.Get("target").As<Napi::String>().Utf8Value();
     if (target == "standard") options.target = lower::Target::Standard;

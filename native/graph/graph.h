@@ -51,6 +51,8 @@ struct Graph {
   std::vector<ValueId> inputs;
   std::vector<std::string> input_names;
   size_t keyword_inputs = 0;  // the last inputs are keyword arguments
+  // Symbolic dimension names of each input ("" = fixed); only for shapeless graphs.
+  std::vector<std::vector<std::string>> input_dim_params;
   std::vector<ValueId> outputs;
   std::vector<std::string> output_names;
   std::vector<Node> nodes;  // topological order

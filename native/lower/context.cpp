@@ -150,6 +150,12 @@ std::string Context::scalar(DType dtype, double value) {
   return n;
 }
 
+std::string Context::dims(ValueId v, int64_t begin, int64_t end) {
+  const Shape& shape = graph_.value(v).shape;
+  if (!graph_.shapeless) return int64s(Shape(shape.begin() + begin, shape.begin() + end));
+  return emit("Shape", {name(v)}, {{"start", begin}, {"end", end}});
+}
+
 std::string Context::cast(const std::string& x, DType to, std::string output) {
   return emit("Cast", {x}, {{"to", int64_t{static_cast<int32_t>(elem_type(to))}}}, std::move(output));
 }

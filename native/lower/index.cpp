@@ -54,7 +54,13 @@ void lower_gather(Context& ctx, const Node& node) {
     std::string index = ctx.emit("Concat", columns, {{"axis", int64_t{-1}}});
     picked = ctx.emit("GatherND", {src, index});
   }
-  ctx.emit("Reshape", {picked, ctx.int64s(ctx.out_value(node).shape)}, {}, ctx.out(node));
+  // Output shape: the index shape, then the slice sizes (1 on indexed axes).
+  std::string shape = ctx.int64s(ctx.out_value(node).shape);
+  if (ctx.graph().shapeless) {
+    int64_t index_rank = static_cast<int64_t>(ctx.in_value(node, 1).shape.size());
+    shape = ctx.emit("Concat", {ctx.dims(node.inputs[1], 0, index_rank), ctx.int64s(slice_sizes)}, {{"axis", int64_t{0}}});
+  }
+  ctx.emit("Reshape", {picked, shape}, {}, ctx.out(node));
 }
 
 void lower_gather_axis(Context& ctx, const Node& node) {

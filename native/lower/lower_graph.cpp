@@ -8,11 +8,17 @@
 namespace mlx_onnx::lower {
 namespace {
 
-onnx::ValueInfo value_info(const std::string& name, const Value& value) {
+// `params` names symbolic dimensions ("" keeps the recorded size); with `unknown`, every
+// dimension is left open (outputs of shapeless graphs).
+onnx::ValueInfo value_info(const std::string& name, const Value& value,
+                           const std::vector<std::string>& params = {}, bool unknown = false) {
   onnx::ValueInfo info;
   info.name = name;
   info.type = elem_type(value.dtype);
-  for (auto d : value.shape) info.dims.push_back(onnx::Dim{d, ""});
+  for (size_t i = 0; i < value.shape.size(); ++i) {
+    std::string param = i < params.size() ? params[i] : "";
+    info.dims.push_back(unknown ? onnx::Dim{-1, ""} : onnx::Dim{param.empty() ? value.shape[i] : 0, param});
+  }
   return info;
 }
 
@@ -49,7 +55,8 @@ onnx::Model lower_graph(const Graph& graph, const LowerOptions& options) {
 
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     ctx.set_name(graph.inputs[i], graph.input_names[i]);
-    model.inputs.push_back(value_info(graph.input_names[i], graph.value(graph.inputs[i])));
+    const auto& params = i < graph.input_dim_params.size() ? graph.input_dim_params[i] : std::vector<std::string>{};
+    model.inputs.push_back(value_info(graph.input_names[i], graph.value(graph.inputs[i]), params));
   }
   for (const Constant& c : graph.constants) {
     onnx::Tensor t;
@@ -83,7 +90,7 @@ onnx::Model lower_graph(const Graph& graph, const LowerOptions& options) {
   for (const Node& node : graph.nodes) find_rule(node.op)->lower(ctx, node);
   for (const auto& [v, name] : identities) ctx.emit("Identity", {ctx.name(v)}, {}, name);
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
-    model.outputs.push_back(value_info(graph.output_names[i], graph.value(graph.outputs[i])));
+    model.outputs.push_back(value_info(graph.output_names[i], graph.value(graph.outputs[i]), {}, graph.shapeless));
   }
   return model;
 }

@@ -7,14 +7,46 @@
 namespace mlx_onnx::lower {
 namespace {
 
-// Reshape, Flatten and Unflatten all produce the recorded output shape.
-void to_output_shape(Context& ctx, const Node& node) {
-  const Shape& shape = ctx.out_value(node).shape;
-  bool has_zero = false;
-  for (auto d : shape) has_zero = has_zero || d == 0;
+void reshape(Context& ctx, const Node& node, const std::string& shape, bool has_zero) {
   std::vector<onnx::Attribute> attrs;
   if (has_zero) attrs.push_back({"allowzero", int64_t{1}});
-  ctx.emit("Reshape", {ctx.in(node, 0), ctx.int64s(shape)}, attrs, ctx.out(node));
+  ctx.emit("Reshape", {ctx.in(node, 0), shape}, attrs, ctx.out(node));
+}
+
+bool has_zero(const Shape& shape) {
+  for (auto d : shape) {
+    if (d == 0) return true;
+  }
+  return false;
+}
+
+// MLX keeps the shape as written, with -1 for an inferred dimension, which is also what
+// ONNX's Reshape takes; in shapeless graphs the -1 is what makes it follow the input.
+void lower_reshape(Context& ctx, const Node& node) {
+  const auto& shape = node.ints_attr(0);
+  reshape(ctx, node, ctx.int64s(shape), has_zero(shape));
+}
+
+// Flatten(start, end) and Unflatten(axis, shape): the output shape, or in shapeless
+// graphs the input's other dimensions read at run time around the changed ones.
+void lower_flatten(Context& ctx, const Node& node) {
+  if (!ctx.graph().shapeless) return reshape(ctx, node, ctx.int64s(ctx.out_value(node).shape), has_zero(ctx.out_value(node).shape));
+  int64_t rank = static_cast<int64_t>(ctx.in_value(node, 0).shape.size());
+  int64_t start = node.int_attr(0), end = node.int_attr(1);
+  if (start < 0) start += rank;
+  if (end < 0) end += rank;
+  ValueId x = node.inputs[0];
+  reshape(ctx, node, ctx.emit("Concat", {ctx.dims(x, 0, start), ctx.int64s({-1}), ctx.dims(x, end + 1, rank)}, {{"axis", int64_t{0}}}), false);
+}
+
+void lower_unflatten(Context& ctx, const Node& node) {
+  if (!ctx.graph().shapeless) return reshape(ctx, node, ctx.int64s(ctx.out_value(node).shape), has_zero(ctx.out_value(node).shape));
+  int64_t rank = static_cast<int64_t>(ctx.in_value(node, 0).shape.size());
+  int64_t axis = node.int_attr(0);
+  if (axis < 0) axis += rank;
+  ValueId x = node.inputs[0];
+  std::string parts = ctx.emit("Concat", {ctx.dims(x, 0, axis), ctx.int64s(node.ints_attr(1)), ctx.dims(x, axis + 1, rank)}, {{"axis", int64_t{0}}});
+  reshape(ctx, node, parts, false);
 }
 
 void lower_transpose(Context& ctx, const Node& node) {
@@ -73,13 +105,13 @@ constexpr Rule kRules[] = {
     {"Broadcast", lower_broadcast, RuleKind::Lowered},
     {"Concatenate", lower_concatenate, RuleKind::Lowered},
     {"ExpandDims", lower_expand_dims, RuleKind::Lowered},
-    {"Flatten", to_output_shape, RuleKind::Lowered},
-    {"Reshape", to_output_shape, RuleKind::Lowered},
+    {"Flatten", lower_flatten, RuleKind::Lowered},
+    {"Reshape", lower_reshape, RuleKind::Lowered},
     {"Slice", lower_slice, RuleKind::Lowered},
     {"Split", lower_split, RuleKind::Lowered},
     {"Squeeze", lower_squeeze, RuleKind::Lowered},
     {"Transpose", lower_transpose, RuleKind::Lowered},
-    {"Unflatten", to_output_shape, RuleKind::Lowered},
+    {"Unflatten", lower_unflatten, RuleKind::Lowered},
 };
 
 }  // namespace

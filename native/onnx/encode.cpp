@@ -71,8 +71,8 @@ ProtoMessage encode_value_info(const ValueInfo& info) {
   ProtoMessage shape;
   for (const auto& dim : info.dims) {
     ProtoMessage d;
-    if (dim.param.empty()) d.varint(1, static_cast<uint64_t>(dim.value));
-    else d.bytes(2, dim.param);
+    if (!dim.param.empty()) d.bytes(2, dim.param);
+    else if (dim.value >= 0) d.varint(1, static_cast<uint64_t>(dim.value));
     shape.message(1, std::move(d));
   }
   ProtoMessage tensor_type;

@@ -63,7 +63,7 @@ struct Node {
   std::string domain;  // "" is the default ONNX domain
 };
 
-// A dimension is either fixed or symbolic (dim_param).
+// A dimension is fixed (value), symbolic (param), or unknown (value -1, no param).
 struct Dim {
   int64_t value = 0;
   std::string param;

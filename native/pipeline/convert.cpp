@@ -56,6 +56,39 @@ void check_unique_names(const Graph& graph) {
   }
 }
 
+// Shapeless files run at any size with the recorded ranks: their inputs get symbolic
+// dimensions, every one by default or those the user names.
+void name_dynamic_dims(Graph& graph, const std::vector<DynamicDim>& dims) {
+  if (!graph.shapeless) {
+    if (!dims.empty()) {
+      fail(ErrorCode::InvalidArgument,
+           "dynamic dimensions need a file exported with shapeless=True; this one has fixed shapes");
+    }
+    return;
+  }
+  graph.input_dim_params.assign(graph.inputs.size(), {});
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    graph.input_dim_params[i].assign(graph.value(graph.inputs[i]).shape.size(), "");
+    if (!dims.empty()) continue;
+    for (size_t axis = 0; axis < graph.input_dim_params[i].size(); ++axis) {
+      graph.input_dim_params[i][axis] = graph.input_names[i] + "_" + std::to_string(axis);
+    }
+  }
+  for (const auto& dim : dims) {
+    size_t i = 0;
+    while (i < graph.inputs.size() && graph.input_names[i] != dim.input) ++i;
+    if (i == graph.inputs.size()) fail(ErrorCode::InvalidArgument, "dynamic dimension of unknown input '" + dim.input + "'");
+    auto& params = graph.input_dim_params[i];
+    int64_t rank = static_cast<int64_t>(params.size());
+    int64_t axis = dim.axis < 0 ? dim.axis + rank : dim.axis;
+    if (axis < 0 || axis >= rank) {
+      fail(ErrorCode::InvalidArgument, "input '" + dim.input + "' has no axis " + std::to_string(dim.axis));
+    }
+    if (dim.name.empty()) fail(ErrorCode::InvalidArgument, "a dynamic dimension needs a name");
+    params[axis] = dim.name;
+  }
+}
+
 }  // namespace
 
 FileInfo inspect_mlxfn(const std::string& path) {
@@ -78,6 +111,7 @@ ConvertResult convert_mlxfn(const std::string& input, const std::string& output,
   rename(graph.input_names, options.input_names, "input");
   rename(graph.output_names, options.output_names, "output");
   check_unique_names(graph);
+  name_dynamic_dims(graph, options.dynamic_dims);
   result.trace = describe(graph);
   result.read_ms = ms_since(start);
 

@@ -35,12 +35,21 @@ struct FileInfo {
 
 FileInfo inspect_mlxfn(const std::string& path);
 
+// A dimension of an input that varies at run time, named in the ONNX model.
+struct DynamicDim {
+  std::string input;  // the input's (final) name
+  int64_t axis;
+  std::string name;
+};
+
 struct ConvertOptions {
   int trace = 0;
   int opset = 18;
   onnx::WriteOptions write;
   std::vector<std::string> input_names;   // empty, or one per input
   std::vector<std::string> output_names;  // empty, or one per output
+  // Only for shapeless files; empty there names every input dimension `<input>_<axis>`.
+  std::vector<DynamicDim> dynamic_dims;
   std::string producer_version;
   lower::Target target = lower::Target::Standard;
 };

@@ -1,0 +1,39 @@
+// Real architectures (test/cases/llm.py: mlx-lm's llama, qwen2, qwen3, gemma2, phi3, gpt2,
+// and a BERT-style encoder): beyond the logits tolerance of the lowering test, the
+// converted model must pick the same token as MLX at every position.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { convert, inspect, readSafetensors } from '../dist/index.js';
+import { toNumbers } from '../dist/tensors.js';
+import { runOnnx } from '../dist/verify.js';
+import { fixture, loadManifest } from './setup/fixtures-manifest.js';
+
+const cases = loadManifest().cases.filter((c) => c.family === 'llm' && c.name !== 'llm_bert_encoder');
+const outDir = mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-models-'));
+
+function argmaxRows(values: Float64Array, width: number): number[] {
+  const rows: number[] = [];
+  for (let start = 0; start < values.length; start += width) {
+    let best = start;
+    for (let i = start; i < start + width; i++) if (values[i]! > values[best]!) best = i;
+    rows.push(best - start);
+  }
+  return rows;
+}
+
+describe.runIf(cases.length > 0)('language models', () => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s: same argmax as MLX at every position', async (_name, c) => {
+    const onnxPath = path.join(outDir, `${c.name}.onnx`);
+    await convert(fixture(c.file), onnxPath);
+    const info = await inspect(fixture(c.file));
+    const inputs = await readSafetensors(fixture(c.inputs));
+    const expected = (await readSafetensors(fixture(c.outputs))).output_0!;
+    const run = await runOnnx(onnxPath, info.traces[0]!.inputs.map((i) => inputs[i.name]!));
+    const vocab = expected.shape.at(-1)!;
+    const mlxTokens = argmaxRows(toNumbers(expected), vocab);
+    expect(mlxTokens.length).toBe(8);
+    expect(argmaxRows(toNumbers(run.outputs[0]!), vocab)).toEqual(mlxTokens);
+  });
+});
