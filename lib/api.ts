@@ -93,6 +93,25 @@ export async function convert(input: string, output: string, options: ConvertOpt
   return report;
 }
 
+/** Where `convertAll` writes trace `i` of `output`: model.onnx → model.trace1.onnx. */
+export function traceOutputPath(output: string, trace: number): string {
+  const ext = path.extname(output) || '.onnx';
+  return `${output.slice(0, output.length - path.extname(output).length)}.trace${trace}${ext}`;
+}
+
+/**
+ * Converts every trace of an .mlxfn file (e.g. prefill and decode), one ONNX file each,
+ * named by `traceOutputPath`.
+ */
+export async function convertAll(input: string, output: string, options: Omit<ConvertOptions, 'trace'> = {}): Promise<ConvertReport[]> {
+  const info = await inspect(input);
+  const reports: ConvertReport[] = [];
+  for (let trace = 0; trace < info.traces.length; trace++) {
+    reports.push(await convert(input, traceOutputPath(path.resolve(output), trace), { ...options, trace }));
+  }
+  return reports;
+}
+
 /**
  * Runs one trace of an .mlxfn file with MLX and an ONNX file (converted from it) with
  * ONNX Runtime on the same inputs, and compares every output. ONNX inputs are matched

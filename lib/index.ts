@@ -1,4 +1,4 @@
-export { convert, inspect, ops, verify, versions } from './api.js';
+export { convert, convertAll, inspect, ops, traceOutputPath, verify, versions } from './api.js';
 export { MlxOnnxError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { readSafetensors } from './safetensors.js';

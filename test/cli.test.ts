@@ -76,3 +76,16 @@ describe('mlx-onnx inspect and ops', () => {
     for (const c of coverage) expect(['lowered', 'decomposed', 'unsupported']).toContain(c.status);
   });
 });
+
+describe('mlx-onnx convert --trace all', () => {
+  it('writes one ONNX file per trace, each verified', () => {
+    const out = path.join(workDir(), 'f.onnx');
+    const r = cli('convert', fixture('two_traces.mlxfn'), '-o', out, '--trace', 'all', '--verify', '--json');
+    expect(r.code).toBe(0);
+    const { traces } = JSON.parse(r.stdout);
+    expect(traces.map((t: { output: string }) => path.basename(t.output))).toEqual(['f.trace0.onnx', 'f.trace1.onnx']);
+    expect(traces.map((t: { inputs: Array<{ dtype: string }> }) => t.inputs[0]!.dtype)).toEqual(['float32', 'float16']);
+    expect(traces.every((t: { verify: { pass: boolean } }) => t.verify.pass)).toBe(true);
+    for (const t of traces) expect(existsSync(t.output)).toBe(true);
+  });
+});

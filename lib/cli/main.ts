@@ -2,8 +2,9 @@
 // mlx-onnx command line: convert, inspect, ops. Exit codes: 0 ok, 1 usage,
 // 2 bad or unsupported input (or any other failure), 3 verification outside tolerance.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { convert, inspect, ops, throwIfFailed, verify, versions } from '../api.js';
+import { convert, inspect, ops, throwIfFailed, traceOutputPath, verify, versions } from '../api.js';
 import { MlxOnnxError, asMlxOnnxError } from '../errors.js';
+import type { ConvertReport } from '../types.js';
 import { printConvertReport, printFileInfo, printOps } from './format.js';
 import { Progress } from './progress.js';
 
@@ -15,6 +16,10 @@ function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return n;
+}
+
+function traceArg(value: string): number | 'all' {
+  return value === 'all' ? 'all' : integer(value);
 }
 
 function positiveNumber(value: string): number {
@@ -52,6 +57,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+const debug = () => Boolean(program.opts().debug);
+
 const program = new Command()
   .name('mlx-onnx')
   .description('Convert MLX functions (.mlxfn) to ONNX, verified against MLX with ONNX Runtime')
@@ -64,7 +71,7 @@ program
   .description('convert a trace of an .mlxfn file to ONNX')
   .argument('<input>', '.mlxfn file written by mx.export_function')
   .requiredOption('-o, --output <file>', 'ONNX file to write')
-  .option('--trace <n>', 'which trace of the file to convert', integer, 0)
+  .option('--trace <n|all>', 'which trace of the file to convert; all: one ONNX per trace (OUT.traceN.onnx)', traceArg, 0)
   .option('--opset <n>', 'ONNX opset', integer)
   .option('--target <name>', 'standard (any ONNX runtime) | ort (also ONNX Runtime contrib ops)', 'standard')
   .option('--external-data <mode>', 'weights in OUTPUT.data: auto | always | never', 'auto')
@@ -78,31 +85,38 @@ program
   .option('--json', 'print the report as one JSON object')
   .action(async (input: string, opts) => {
     const json = Boolean(opts.json);
-    const progress = new Progress(opts.verify ? ['convert', 'verify'] : ['convert']);
+    const traces = opts.trace === 'all' ? (await inspect(input).catch((e) => fail(e, json, debug()))).traces.map((_, i) => i) : [opts.trace as number];
+    const progress = new Progress(traces.flatMap((t) => (opts.verify ? [`convert ${t}`, `verify ${t}`] : [`convert ${t}`])));
+    const reports: ConvertReport[] = [];
     try {
-      const report = await convert(input, opts.output, {
-        trace: opts.trace,
-        opset: opts.opset,
-        target: opts.target,
-        externalData: opts.externalData,
-        inputNames: opts.inputNames,
-        outputNames: opts.outputNames,
-        dynamic: opts.dynamic,
-      });
-      progress.step();
-      if (opts.verify) {
-        const start = performance.now();
-        report.verify = await verify(input, opts.output, { trace: opts.trace, seed: opts.seed, atol: opts.atol, rtol: opts.rtol });
-        report.timings.verifyMs = performance.now() - start;
-        report.timings.totalMs += report.timings.verifyMs;
-        throwIfFailed(report.verify, report);
+      for (const trace of traces) {
+        const output = opts.trace === 'all' ? traceOutputPath(opts.output, trace) : opts.output;
+        const report = await convert(input, output, {
+          trace,
+          opset: opts.opset,
+          target: opts.target,
+          externalData: opts.externalData,
+          inputNames: opts.inputNames,
+          outputNames: opts.outputNames,
+          dynamic: opts.dynamic,
+        });
+        progress.step();
+        if (opts.verify) {
+          const start = performance.now();
+          report.verify = await verify(input, output, { trace, seed: opts.seed, atol: opts.atol, rtol: opts.rtol });
+          report.timings.verifyMs = performance.now() - start;
+          report.timings.totalMs += report.timings.verifyMs;
+          progress.step();
+          throwIfFailed(report.verify, report);
+        }
+        reports.push(report);
       }
       progress.done();
-      if (json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else printConvertReport(report);
+      if (json) process.stdout.write(JSON.stringify(opts.trace === 'all' ? { traces: reports } : reports[0], null, 2) + '\n');
+      else reports.forEach(printConvertReport);
     } catch (error) {
       progress.done();
-      fail(error, json, Boolean(program.opts().debug));
+      fail(error, json, debug());
     }
   });
 
@@ -117,7 +131,7 @@ program
       if (opts.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
       else printFileInfo(info);
     } catch (error) {
-      fail(error, Boolean(opts.json), Boolean(program.opts().debug));
+      fail(error, Boolean(opts.json), debug());
     }
   });
 

@@ -1,5 +1,6 @@
 // Writes the test fixtures once per run with MLX Python (the reference users export
-// from): every lowering case, plus the files the error tests need.
+// from): every lowering case, plus the files of the file-level tests (errors, traces,
+// keywords, shapeless exports).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -11,5 +12,5 @@ export default function setup(): void {
   // MLX_ONNX_ONLY=substring makes only the matching lowering cases (development).
   const only = process.env.MLX_ONNX_ONLY ? ['--only', process.env.MLX_ONNX_ONLY] : [];
   execFileSync(PYTHON, [path.join(ROOT, 'test', 'fixtures', 'make_fixtures.py'), FIXTURES, ...only], { stdio: 'inherit' });
-  execFileSync(PYTHON, [path.join(ROOT, 'test', 'fixtures', 'make_error_fixtures.py'), FIXTURES], { stdio: 'inherit' });
+  execFileSync(PYTHON, [path.join(ROOT, 'test', 'fixtures', 'make_file_fixtures.py'), FIXTURES], { stdio: 'inherit' });
 }

@@ -1,0 +1,55 @@
+// Shapeless exports: symbolic input dimensions, and the ONNX model runs at other sizes
+// with results matching MLX at those sizes.
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { convert, verify } from '../dist/index.js';
+import { randomArray } from '../dist/tensors.js';
+import { fixture } from './setup/fixtures-manifest.js';
+
+const workDir = () => mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-dynamic-'));
+
+function tokenIds(batch: number, length: number, seed: number) {
+  const ids = randomArray('int32', [batch, length], seed);
+  const view = new Int32Array(ids.data.buffer, ids.data.byteOffset, batch * length);
+  view.forEach((_, i) => (view[i] = (i * 7 + seed) % 50)); // valid token ids
+  return ids;
+}
+
+describe('shapeless exports', () => {
+  it('name every input dimension by default', async () => {
+    const report = await convert(fixture('shapeless_block.mlxfn'), path.join(workDir(), 'b.onnx'));
+    expect(report.inputs).toEqual([{ name: 'input_0', shape: [1, 5], dtype: 'int32' }]);
+    const { execFileSync } = await import('node:child_process');
+    const { PYTHON } = await import('./setup/paths.js');
+    const dims = execFileSync(PYTHON, ['-c',
+      'import onnx,sys; m=onnx.load(sys.argv[1]); print([d.dim_param or d.dim_value for d in m.graph.input[0].type.tensor_type.shape.dim])',
+      report.output], { encoding: 'utf8' }).trim();
+    expect(dims).toBe("['input_0_0', 'input_0_1']");
+  });
+
+  it.each([[1, 3], [2, 8], [3, 17]])('runs at batch %i, sequence %i and matches MLX there', async (batch, length) => {
+    const out = path.join(workDir(), 'block.onnx');
+    await convert(fixture('shapeless_block.mlxfn'), out, { dynamic: { input_0: { 0: 'batch', 1: 'sequence' } } });
+    const report = await verify(fixture('shapeless_block.mlxfn'), out, {
+      inputs: { input_0: tokenIds(batch, length, batch + length) }, atol: 1e-4, rtol: 1e-3,
+    });
+    expect(report.outputs.map((o) => o.shape)).toEqual([[batch, length, 32], [batch, 32]]);
+    expect(report.pass).toBe(true);
+  });
+
+  it('refuses dynamic dimensions for a file with fixed shapes', async () => {
+    const error = await convert(fixture('valid.mlxfn'), path.join(workDir(), 'x.onnx'), { dynamic: { input_0: { 0: 'batch' } } }).catch((e) => e);
+    expect(error.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(error.message).toBe('dynamic dimensions need a file exported with shapeless=True; this one has fixed shapes');
+  });
+
+  it('refuses a dynamic dimension of an unknown input or axis', async () => {
+    const dir = workDir();
+    const unknown = await convert(fixture('shapeless_block.mlxfn'), path.join(dir, 'x.onnx'), { dynamic: { ids: { 0: 'b' } } }).catch((e) => e);
+    expect(unknown.message).toBe("dynamic dimension of unknown input 'ids'");
+    const axis = await convert(fixture('shapeless_block.mlxfn'), path.join(dir, 'x.onnx'), { dynamic: { input_0: { 5: 'b' } } }).catch((e) => e);
+    expect(axis.message).toBe("input 'input_0' has no axis 5");
+  });
+});
