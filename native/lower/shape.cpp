@@ -61,8 +61,17 @@ void lower_squeeze(Context& ctx, const Node& node) {
   ctx.emit("Squeeze", {ctx.in(node, 0), ctx.int64s(node.ints_attr(0))}, {}, ctx.out(node));
 }
 
+// To the recorded shape; in shapeless exports MLX adds the arrays whose shapes the result
+// follows as extra operands, and Expand's two-way broadcasting to each gives their shape.
 void lower_broadcast(Context& ctx, const Node& node) {
-  ctx.emit("Expand", {ctx.in(node, 0), ctx.int64s(ctx.out_value(node).shape)}, {}, ctx.out(node));
+  if (node.inputs.size() < 2) {
+    return void(ctx.emit("Expand", {ctx.in(node, 0), ctx.int64s(ctx.out_value(node).shape)}, {}, ctx.out(node)));
+  }
+  std::string x = ctx.in(node, 0);
+  for (size_t i = 1; i < node.inputs.size(); ++i) {
+    const std::string shape = ctx.emit("Shape", {ctx.in(node, i)});
+    x = ctx.emit("Expand", {x, shape}, {}, i + 1 == node.inputs.size() ? ctx.out(node) : "");
+  }
 }
 
 void lower_concatenate(Context& ctx, const Node& node) {

@@ -1,15 +1,59 @@
 // AsStrided: views with arbitrary strides (sliding windows of pooling and unfold).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "graph/error.h"
 #include "lower/registry.h"
 
 namespace mlx_onnx::lower {
 namespace {
 
+// AsStrided(x; shape, strides, offset): out[i_0, .., i_k] = flat(x)[offset + sum i_j *
+// strides_j] (MLX makes x row-contiguous first). Lowered exactly as one Gather from the
+// flattened input with a constant int64 index tensor built once here; it has one entry
+// per output element (8 bytes each). Views reaching outside x are rejected.
+void lower_as_strided(Context& ctx, const Node& node) {
+  const auto& shape = node.ints_attr(0);
+  const auto& strides = node.ints_attr(1);
+  int64_t offset = node.int_attr(2);
+  const Shape& in_shape = ctx.in_value(node, 0).shape;
+  int64_t in_size = element_count(in_shape);
+  int64_t count = element_count(shape);
+
+  std::vector<int64_t> index;
+  index.reserve(static_cast<size_t>(count));
+  std::vector<int64_t> position(shape.size(), 0);
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t at = offset;
+    for (size_t d = 0; d < shape.size(); ++d) at += position[d] * strides[d];
+    if (at < 0 || at >= in_size) {
+      fail(ErrorCode::InvalidInput, "AsStrided reads element " + std::to_string(at) +
+                                        " of an input with " + std::to_string(in_size) + " elements");
+    }
+    index.push_back(at);
+    for (size_t d = shape.size(); d-- > 0;) {  // odometer over the output, last axis fastest
+      if (++position[d] < shape[d]) break;
+      position[d] = 0;
+    }
+  }
+
+  std::string flat = ctx.in(node, 0);
+  if (in_shape.size() != 1) flat = ctx.emit("Reshape", {flat, ctx.int64s({in_size})});
+  if (shape.size() == 1) {
+    ctx.emit("Gather", {flat, ctx.int64s(index)}, {{"axis", int64_t{0}}}, ctx.out(node));
+    return;
+  }
+  std::string picked = ctx.emit("Gather", {flat, ctx.int64s(index)}, {{"axis", int64_t{0}}});
+  ctx.emit("Reshape", {picked, ctx.int64s(std::vector<int64_t>(shape.begin(), shape.end()))}, {}, ctx.out(node));
+}
+
 constexpr Rule kRules[] = {
-    {"", nullptr, RuleKind::Lowered},  // placeholder until the first rule lands
+    {"AsStrided", lower_as_strided, RuleKind::Lowered},
 };
 
 }  // namespace
 
-std::span<const Rule> strided_rules() { return std::span<const Rule>(kRules).subspan(1); }
+std::span<const Rule> strided_rules() { return kRules; }
 
 }  // namespace mlx_onnx::lower
