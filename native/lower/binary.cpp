@@ -16,8 +16,7 @@ void direct(Context& ctx, const Node& node) {
   elementwise(ctx, node, Op);
 }
 
-constexpr char kAdd[] = "Add", kSub[] = "Sub", kMul[] = "Mul", kDiv[] = "Div", kMax[] = "Max",
-               kMin[] = "Min", kPow[] = "Pow", kLess[] = "Less", kLessEq[] = "LessOrEqual",
+constexpr char kAdd[] = "Add", kSub[] = "Sub", kMul[] = "Mul", kDiv[] = "Div", kPow[] = "Pow", kLess[] = "Less", kLessEq[] = "LessOrEqual",
                kGreater[] = "Greater", kGreaterEq[] = "GreaterOrEqual", kAnd[] = "And",
                kOr[] = "Or";
 
@@ -86,6 +85,18 @@ void lower_arc_tan2(Context& ctx, const Node& node) {
   });
 }
 
+// ONNX Runtime 1.30's CPU Max/Min on 64-bit integers keep only the low 32 bits
+// (Max(3707515765, 1000) gives 1000); comparisons are exact, so those pick with Where.
+template <bool Larger>
+void lower_extremum(Context& ctx, const Node& node) {
+  DType dt = ctx.in_value(node, 0).dtype;
+  if (dt != DType::Int64 && dt != DType::UInt64) return elementwise(ctx, node, Larger ? "Max" : "Min");
+  const std::string& a = ctx.in(node, 0);
+  const std::string& b = ctx.in(node, 1);
+  std::string pick_a = ctx.emit(Larger ? "Greater" : "Less", {a, b});
+  ctx.emit("Where", {pick_a, a, b}, {}, ctx.out(node));
+}
+
 void lower_select(Context& ctx, const Node& node) {
   ctx.emit("Where", {ctx.in(node, 0), ctx.in(node, 1), ctx.in(node, 2)}, {}, ctx.out(node));
 }
@@ -121,8 +132,8 @@ constexpr Rule kRules[] = {
     {"LogAddExp", lower_log_add_exp, RuleKind::Decomposed},
     {"LogicalAnd", direct<kAnd>, RuleKind::Lowered},
     {"LogicalOr", direct<kOr>, RuleKind::Lowered},
-    {"Maximum", direct<kMax>, RuleKind::Lowered},
-    {"Minimum", direct<kMin>, RuleKind::Lowered},
+    {"Maximum", lower_extremum<true>, RuleKind::Lowered},
+    {"Minimum", lower_extremum<false>, RuleKind::Lowered},
     {"Multiply", direct<kMul>, RuleKind::Lowered},
     {"NotEqual", lower_not_equal, RuleKind::Lowered},
     {"Power", direct<kPow>, RuleKind::Lowered},

@@ -4,6 +4,20 @@ namespace mlx_onnx::lower {
 
 bool is_half(DType dtype) { return dtype == DType::Float16 || dtype == DType::BFloat16; }
 
+DType kernel_dtype(DType dtype) {
+  switch (dtype) {
+    case DType::Float16:
+    case DType::BFloat16: return DType::Float32;
+    case DType::Bool:
+    case DType::Int8:
+    case DType::Int16:
+    case DType::UInt8:
+    case DType::UInt16: return DType::Int32;
+    case DType::UInt32: return DType::Int64;
+    default: return dtype;
+  }
+}
+
 void compute_widened(Context& ctx, const Node& node, const Body& body) {
   std::vector<std::string> inputs;
   for (size_t i = 0; i < node.inputs.size(); ++i) {

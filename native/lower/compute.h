@@ -11,6 +11,11 @@ namespace mlx_onnx::lower {
 
 bool is_half(DType dtype);  // float16 or bfloat16
 
+// The dtype that ONNX Runtime's CPU kernels take for values of `dtype`, holding every one
+// of them in the same order: half floats widen to float32, bool and 8/16-bit integers to
+// int32, uint32 to int64; others are themselves.
+DType kernel_dtype(DType dtype);
+
 // Writes `out(node)` from the node's operands through `body`; half-precision float
 // operands are widened to float32 first and the result narrowed back. `dtype` is the
 // dtype the body computes in (that of the first operand, after widening).

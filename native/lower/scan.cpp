@@ -11,6 +11,7 @@
 #include <string>
 
 #include "graph/error.h"
+#include "lower/compute.h"
 #include "lower/registry.h"
 
 namespace mlx_onnx::lower {
@@ -27,23 +28,12 @@ struct ScanSpec {
   DType compute;  // the dtype ONNX Runtime computes in
 };
 
-// ONNX Runtime's CPU kernels (CumSum, Mul, Max, Min) lack half floats and narrow
-// integers: half floats widen to float32, narrow integers to int32 (sums and products
-// wrap the same in the low bits; max/min stay exact), uint32 to int64, and uint64 sums
-// and products run as int64 (the same bits).
+// ONNX Runtime's CPU kernels (CumSum, Mul, Max, Min) take kernel_dtype (narrow integer
+// sums and products wrap the same in the low bits); uint64 sums and products run as
+// int64 (the same bits).
 DType compute_dtype(DType dtype, ScanType type) {
-  switch (dtype) {
-    case DType::Float16:
-    case DType::BFloat16: return DType::Float32;
-    case DType::Bool:
-    case DType::Int8:
-    case DType::Int16:
-    case DType::UInt8:
-    case DType::UInt16: return DType::Int32;
-    case DType::UInt32: return DType::Int64;
-    case DType::UInt64: return type == kSum || type == kProd ? DType::Int64 : dtype;
-    default: return dtype;
-  }
+  if (dtype == DType::UInt64) return type == kSum || type == kProd ? DType::Int64 : dtype;
+  return kernel_dtype(dtype);
 }
 
 // The largest and smallest values of an integer dtype, as int64 bits (uint64's largest

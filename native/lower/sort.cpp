@@ -8,31 +8,19 @@
 #include <utility>
 
 #include "graph/error.h"
+#include "lower/compute.h"
 #include "lower/registry.h"
 
 namespace mlx_onnx::lower {
 namespace {
 
-// The dtype ONNX Runtime's TopK and comparison kernels take that orders `dtype` the same
-// way (half floats widen exactly to float32, narrow integers to int32/int64).
+// The dtype ONNX Runtime's TopK and comparison kernels take that orders `dtype` the same way.
 DType key_dtype(DType dtype, const std::string& who) {
-  switch (dtype) {
-    case DType::Float16:
-    case DType::BFloat16: return DType::Float32;
-    case DType::Bool:
-    case DType::Int8:
-    case DType::Int16:
-    case DType::UInt8:
-    case DType::UInt16: return DType::Int32;
-    case DType::UInt32: return DType::Int64;
-    case DType::Float32:
-    case DType::Float64:
-    case DType::Int32:
-    case DType::Int64: return dtype;
-    default: break;
+  if (dtype == DType::UInt64 || dtype == DType::Complex64) {
+    fail(ErrorCode::UnsupportedOp,
+         who + " of " + std::string(dtype_name(dtype)) + " has no ONNX ordering kernel");
   }
-  fail(ErrorCode::UnsupportedOp,
-       who + " of " + std::string(dtype_name(dtype)) + " has no ONNX ordering kernel");
+  return kernel_dtype(dtype);
 }
 
 std::string as_key(Context& ctx, const std::string& x, DType dtype, DType key) {

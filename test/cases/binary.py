@@ -154,3 +154,11 @@ add("where_i32", mx.where, [randbool((3, 4), 196), randint((3, 4), 197, -9, 9), 
 add("where_scalar_branch", lambda x: mx.where(x > 0, x, 0.0), [randn((3, 4), 199)], ["Greater", "Select"])
 add("where_f16", mx.where, [randbool((4, 8), 200), randn((4, 8), 201, "float16"), randn((4, 8), 202, "float16")],
     ["Select"], **F16_TOL)
+
+# 64-bit extremes past the int32 range (ONNX Runtime's Max/Min keep only 32 bits there).
+_big = mx.array([3707515765, -5000000000, 7, 1 << 40], dtype=mx.int64)
+_small = mx.array([1000, 12, -(1 << 41), 1 << 40], dtype=mx.int64)
+CASES += [
+    Case("binary_maximum_int64_wide", lambda a, b: mx.maximum(a, b), [_big, _small], covers=["Maximum"]),
+    Case("binary_minimum_int64_wide", lambda a, b: mx.minimum(a, b), [_big, _small], covers=["Minimum"]),
+]

@@ -5,13 +5,13 @@ Weights are quantized with MLX's own quantizer and captured as constants (the us
 export), or passed as inputs. Each affine transpose=True matmul also runs with the
 "ort" target (com.microsoft.MatMulNBits where it applies, else the standard lowering).
 """
-import struct
 
 import mlx.core as mx
 import mlx.nn as nn
 import numpy as np
 
 from .case import F16_TOL, Case, const, randint, randn, uniform
+from .mlxfn_writer import GPU, Trace, enc_bool, enc_i32, write_mlxfn
 
 CASES = []
 
@@ -211,39 +211,15 @@ add("quantize_roundtrip",
 # stream (0, gpu, 0). MLX on the CPU cannot run them; fn (CPU mx.dequantize) gives the
 # reference outputs.
 _MODES = {"affine": 0, "mxfp4": 1, "mxfp8": 2, "nvfp4": 3}
-_DTYPE_CODES = {mx.uint32: (3, 4), mx.uint8: (1, 1), mx.float32: (10, 4), mx.float16: (9, 2),
-                mx.bfloat16: (12, 2)}
-
-
-def _u64(v):
-    return struct.pack("<Q", v)
-
-
-def _desc(shape, dtype):
-    code, size = _DTYPE_CODES[dtype]
-    return _u64(len(shape)) + b"".join(struct.pack("<i", d) for d in shape) + struct.pack("<iB", code, size)
 
 
 def dequantize_file(group_size, bits, mode, out_shape, out_dtype):
     def write(path, inputs):
-        version = mx.__version__.encode()
-        ids = [0x1000 + 0x10 * i for i in range(len(inputs))]
-        out_id = 0x2000
-        data = _u64(len(version)) + version + struct.pack("<i?", 1, False) + _u64(0)
-        data += _u64(0)  # keyword names
-        data += _u64(len(ids)) + b"".join(_u64(i) for i in ids)
-        data += _u64(len(inputs)) + b"".join(_desc(a.shape, a.dtype) for a in inputs)
-        data += _u64(1) + _u64(out_id)
-        data += _u64(len(ids) + 1)
-        for i in ids:
-            data += _u64(i) + struct.pack("<??", False, False)
-        data += _u64(out_id) + struct.pack("<?", True) + _u64(len(ids)) + b"".join(_u64(i) for i in ids)
-        data += struct.pack("<iii", 0, 1, 0)  # stream 0 on gpu 0
-        data += _u64(len(b"Quantize")) + b"Quantize"
-        data += struct.pack("<iii?", group_size, bits, _MODES[mode], True)
-        data += _u64(0) + _desc(out_shape, out_dtype)
-        with open(path, "wb") as f:
-            f.write(data)
+        trace = Trace(device=GPU)
+        operands = [trace.input(a.shape, a.dtype) for a in inputs]
+        state = enc_i32(group_size) + enc_i32(bits) + enc_i32(_MODES[mode]) + enc_bool(True)
+        trace.outputs.append(trace.node("Quantize", operands, state, out_shape, out_dtype))
+        write_mlxfn(path, [trace])
     return write
 
 

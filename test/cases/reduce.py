@@ -90,3 +90,11 @@ add("logsumexp_f16", lambda x: mx.logsumexp(x, axis=-1), [randn((4, 8), 336, "fl
 add("logsumexp_axis0", lambda x: mx.logsumexp(x, axis=0), [randn((5, 3), 337)],
     ["Reduce", "Exp", "Log", "Select"])
 add("logsumexp_all", mx.logsumexp, [randn((3, 4), 338)], ["Reduce", "Exp", "Log", "Select"])
+
+# 64-bit values past the int32 range.
+_wide = mx.array([[3707515765, -5000000000, 7], [1 << 40, 12, -(1 << 41)]], dtype=mx.int64)
+CASES += [
+    Case("reduce_max_int64_wide", lambda x: mx.max(x, axis=1), [_wide], covers=["Reduce"]),
+    Case("reduce_min_int64_wide", lambda x: mx.min(x, axis=0), [_wide], covers=["Reduce"]),
+    Case("reduce_argmax_int64_wide", lambda x: mx.argmax(x, axis=1), [_wide], covers=["ArgReduce"]),
+]
