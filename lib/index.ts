@@ -3,3 +3,4 @@ export { MlxOnnxError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { readSafetensors } from './safetensors.js';
 export type * from './types.js';
+export * as mx from './mx/index.js';

@@ -2,13 +2,17 @@
 // convert results. See lib/native.ts for the typed side of each function.
 #include <napi.h>
 
+#include <mutex>
+
 #include "addon/js_values.h"
+#include "addon/mx_module.h"
 #include "addon/promise_worker.h"
 #include "capture/primitive_states.h"
 #include "lower/lower_graph.h"
 #include "lower/registry.h"
 #include "pipeline/convert.h"
 #include "reference/mlx_reference.h"
+#include "reference/mlx_thread.h"
 
 namespace mlx_onnx::addon {
 namespace {
@@ -126,11 +130,14 @@ Napi::Value versions(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
+  static std::once_flag streams;
+  std::call_once(streams, claim_first_mlx_stream);
   exports.Set("inspect", Napi::Function::New(env, inspect, "inspect"));
   exports.Set("convert", Napi::Function::New(env, convert, "convert"));
   exports.Set("evaluate", Napi::Function::New(env, evaluate, "evaluate"));
   exports.Set("ops", Napi::Function::New(env, ops, "ops"));
   exports.Set("versions", Napi::Function::New(env, versions, "versions"));
+  register_mx(env, exports);
   return exports;
 }
 

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "mlx/mlx.h"
+
 namespace mlx_onnx {
 namespace {
 
@@ -52,6 +54,10 @@ class MlxThread {
 void run_on_mlx_thread(const std::function<void()>& task) {
   static MlxThread* thread = new MlxThread();  // intentionally never destroyed
   thread->run(task);
+}
+
+void claim_first_mlx_stream() {
+  run_on_mlx_thread([] { mlx::core::default_stream(mlx::core::Device::cpu); });
 }
 
 }  // namespace mlx_onnx

@@ -9,4 +9,9 @@ namespace mlx_onnx {
 // Runs `task` on the MLX thread and waits for it; exceptions are rethrown here.
 void run_on_mlx_thread(const std::function<void()>& task);
 
+// MLX's import_function binds a file's streams to the first existing stream of the
+// device, whichever thread made it. Called before any other MLX use (at addon load), so
+// that stream is this thread's, while JavaScript threads that build arrays get their own.
+void claim_first_mlx_stream();
+
 }  // namespace mlx_onnx
