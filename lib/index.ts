@@ -4,3 +4,4 @@ export type { ErrorCode } from './errors.js';
 export { readSafetensors } from './safetensors.js';
 export type * from './types.js';
 export * as mx from './mx/index.js';
+export * as nn from './nn/index.js';

@@ -44,6 +44,11 @@ interface NativeMx {
 
 let installed: NativeMx | undefined;
 
+/** True for an mx array (the addon's wrapped object). */
+export function isArray(value: unknown): value is MxArray {
+  return typeof value === 'object' && value !== null && value instanceof (mxNative().MxArray as unknown as new () => object);
+}
+
 /** The addon's mx functions, with the array methods installed once. */
 export function mxNative(): NativeMx {
   if (installed) return installed;
