@@ -1,6 +1,7 @@
-// npm run bench: converts benchmark models and compares, side by side in one run, with
-// `cp` of the same file (the disk limit), MLX's own export_function to .mlxfn, and MLX's
-// CPU evaluation against ONNX Runtime inference. Medians; results in bench/results.json.
+// npm run bench [-- NAME ...]: converts benchmark models and compares, side by side in
+// one run, with `cp` of the weights (the disk limit), MLX's own export_function to
+// .mlxfn, and MLX's CPU evaluation against ONNX Runtime (session load + one inference).
+// Medians; results in bench/results.json.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -36,7 +37,9 @@ function conversionPeakRssMb(input, output) {
 }
 
 mkdirSync(OUT, { recursive: true });
-execFileSync(PYTHON, [path.join(ROOT, 'bench', 'make_models.py'), OUT], { stdio: 'inherit' });
+const DEFAULT_MODELS = ['mlp_10mb', 'transformer_50mb', 'gpt2_small_fp32', 'llama_1b_fp16', 'llama_1b_4bit'];
+const names = process.argv.slice(2).length ? process.argv.slice(2) : DEFAULT_MODELS;
+execFileSync(PYTHON, [path.join(ROOT, 'bench', 'make_models.py'), OUT, ...names], { stdio: 'inherit' });
 const mlx = JSON.parse(readFileSync(path.join(OUT, 'mlx_timings.json'), 'utf8'));
 
 const results = [];
@@ -44,16 +47,23 @@ for (const [name, reference] of Object.entries(mlx)) {
   const input = path.join(OUT, `${name}.mlxfn`);
   const output = path.join(OUT, `${name}.onnx`);
   const copy = path.join(OUT, `${name}.copy`);
+  const weightsFile = path.join(OUT, `${name}.safetensors`);
   const convertMs = await timeMs(() => convert(input, output), 5);
-  const cpMs = await timeMs(() => copyFileSync(input, copy), 5);
+  const cpMs = await timeMs(() => copyFileSync(weightsFile, copy), 5);
   rmSync(copy);
   const report = await convert(input, output);
   const inputs = report.inputs.map((i, k) => randomArray(i.dtype, i.shape, k));
   const runs = [];
-  for (let i = 0; i < 5; i++) runs.push((await runOnnx(output, inputs)).ms);
+  const loads = [];
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    runs.push((await runOnnx(output, inputs)).ms);
+    loads.push(performance.now() - start);
+  }
   results.push({
     model: name,
     weightMB: reference.weightBytes / 1e6,
+    safetensorsMB: statSync(weightsFile).size / 1e6,
     mlxfnMB: statSync(input).size / 1e6,
     onnxMB: report.files.reduce((s, f) => s + f.bytes, 0) / 1e6,
     convertMs,
@@ -62,6 +72,7 @@ for (const [name, reference] of Object.entries(mlx)) {
     mlxExportMs: reference.mlxExportMs,
     peakRssMB: conversionPeakRssMb(input, output),
     onnxRuntimeInferenceMs: median(runs),
+    onnxRuntimeLoadAndRunMs: median(loads),
     mlxEvalMs: reference.mlxEvalMs,
   });
 }
@@ -69,9 +80,9 @@ for (const [name, reference] of Object.entries(mlx)) {
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}`;
 writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2) + '\n');
 console.log(`machine: ${machine}\n`);
-console.log('| model | weights MB | ONNX MB | convert ms | cp ms | convert/cp | MLX export ms | peak RSS MB | ORT inference ms | MLX eval ms |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('| model | weights MB | ONNX MB (×safetensors) | convert ms | cp ms | convert / cp | MLX export ms | peak RSS MB | ORT load+run ms | ORT run ms | MLX eval ms |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   const f = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-  console.log(`| ${r.model} | ${f(r.weightMB)} | ${f(r.onnxMB)} | ${f(r.convertMs)} | ${f(r.cpMs)} | ${r.convertOverCp.toFixed(2)} | ${f(r.mlxExportMs)} | ${f(r.peakRssMB)} | ${f(r.onnxRuntimeInferenceMs)} | ${f(r.mlxEvalMs)} |`);
+  console.log(`| ${r.model} | ${f(r.weightMB)} | ${f(r.onnxMB)} (${(r.onnxMB / r.safetensorsMB).toFixed(2)}) | ${f(r.convertMs)} | ${f(r.cpMs)} | ${r.convertOverCp.toFixed(2)} | ${f(r.mlxExportMs)} | ${f(r.peakRssMB)} | ${f(r.onnxRuntimeLoadAndRunMs)} | ${f(r.onnxRuntimeInferenceMs)} | ${f(r.mlxEvalMs)} |`);
 }
