@@ -32,10 +32,8 @@ Napi::Function MxArray::define(Napi::Env env) {
       InstanceMethod<&MxArray::dispose>("dispose"),
       InstanceMethod<&MxArray::bytes>("bytes"),
   });
-  // One constructor per environment (main thread, each worker), freed with it.
-  auto* ref = new ConstructorRef{Napi::Persistent(cls)};
-  env.AddCleanupHook([ref] { delete ref; });
-  env.SetInstanceData<ConstructorRef>(ref);
+  // One constructor per environment (main thread, each worker); the environment owns it.
+  env.SetInstanceData<ConstructorRef>(new ConstructorRef{Napi::Persistent(cls)});
   return cls;
 }
 

@@ -56,8 +56,6 @@ void run_on_mlx_thread(const std::function<void()>& task) {
   thread->run(task);
 }
 
-void claim_first_mlx_stream() {
-  run_on_mlx_thread([] { mlx::core::default_stream(mlx::core::Device::cpu); });
-}
+void claim_first_mlx_stream() { mlx::core::new_thread_unsafe_stream(mlx::core::Device::cpu); }
 
 }  // namespace mlx_onnx

@@ -10,8 +10,9 @@ namespace mlx_onnx {
 void run_on_mlx_thread(const std::function<void()>& task);
 
 // MLX's import_function binds a file's streams to the first existing stream of the
-// device, whichever thread made it. Called before any other MLX use (at addon load), so
-// that stream is this thread's, while JavaScript threads that build arrays get their own.
+// device, whichever thread made it. Called before any other MLX use (at addon load), this
+// makes that first stream one that any thread may use (the MLX thread, serialized), while
+// JavaScript threads that build arrays get their own.
 void claim_first_mlx_stream();
 
 }  // namespace mlx_onnx
