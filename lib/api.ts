@@ -51,6 +51,12 @@ export async function convert(input: string, output: string, options: ConvertOpt
   const target = path.resolve(requireString(output, 'output'));
   checkOptions(options);
   if (!existsSync(source)) throw new MlxOnnxError('ERR_IO', `input file ${source} does not exist`);
+  const aborted = () => new MlxOnnxError('ERR_ABORTED', 'the conversion was aborted; nothing was written');
+  if (options.signal?.aborted) throw aborted();
+  // The native work polls this flag; the closure keeps it alive until it settles.
+  const abortFlag = new Int32Array(new SharedArrayBuffer(4));
+  const onAbort = () => Atomics.store(abortFlag, 0, 1);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const start = performance.now();
   const trace = options.trace ?? 0;
   const opset = options.opset ?? versions().defaultOpset;
@@ -67,9 +73,12 @@ export async function convert(input: string, output: string, options: ConvertOpt
       dynamicDims: Object.entries(options.dynamic ?? {}).flatMap(([input, axes]) =>
         Object.entries(axes).map(([axis, name]) => ({ input, axis: Number(axis), name }))),
       producerVersion: PACKAGE_VERSION,
+      abortFlag,
     });
   } catch (error) {
     throw asMlxOnnxError(error);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
   }
   const { timings, ...rest } = result;
   const report: ConvertReport = {

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'ERR_VERIFY'
   | 'ERR_INVALID_ARGUMENT'
   | 'ERR_NATIVE_LOAD'
+  | 'ERR_ABORTED'
   | 'ERR_INTERNAL';
 
 export class MlxOnnxError extends Error {
@@ -20,7 +21,7 @@ export class MlxOnnxError extends Error {
 
 const KNOWN_CODES = new Set<string>([
   'ERR_INVALID_INPUT', 'ERR_UNSUPPORTED_OP', 'ERR_IO', 'ERR_VERIFY', 'ERR_INVALID_ARGUMENT',
-  'ERR_NATIVE_LOAD', 'ERR_INTERNAL',
+  'ERR_NATIVE_LOAD', 'ERR_ABORTED', 'ERR_INTERNAL',
 ]);
 
 /** Gives errors from the addon (plain Errors with a `code`) this package's error class. */

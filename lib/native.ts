@@ -15,6 +15,7 @@ export interface NativeConvertOptions {
   inputNames?: string[];
   outputNames?: string[];
   dynamicDims?: Array<{ input: string; axis: number; name: string }>;
+  abortFlag?: Int32Array;
   producerVersion?: string;
 }
 

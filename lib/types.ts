@@ -84,6 +84,8 @@ export interface ConvertOptions {
   dynamic?: Record<string, Record<number, string>>;
   /** Check the ONNX against MLX with ONNX Runtime after writing it. */
   verify?: boolean | VerifyOptions;
+  /** Stops the conversion (ERR_ABORTED); nothing is left behind. */
+  signal?: AbortSignal;
 }
 
 export interface OutputComparison {

@@ -11,6 +11,11 @@ import { Progress } from './progress.js';
 const EXIT_USAGE = 1;
 const EXIT_INPUT = 2;
 const EXIT_VERIFY = 3;
+const EXIT_INTERRUPTED = 130;
+
+// Ctrl-C stops a running conversion cleanly (no output, no temporary file).
+const interrupt = new AbortController();
+process.once('SIGINT', () => interrupt.abort());
 
 function integer(value: string): number {
   const n = Number(value);
@@ -48,7 +53,8 @@ function fail(error: unknown, json: boolean, debug: boolean): never {
   }
   process.stderr.write(`mlx-onnx: ${err.code}: ${err.message}\n`);
   if (debug && err.stack) process.stderr.write(err.stack + '\n');
-  process.exit(err.code === 'ERR_VERIFY' ? EXIT_VERIFY : err.code === 'ERR_INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_INPUT);
+  const exits: Partial<Record<string, number>> = { ERR_VERIFY: EXIT_VERIFY, ERR_INVALID_ARGUMENT: EXIT_USAGE, ERR_ABORTED: EXIT_INTERRUPTED };
+  process.exit(exits[err.code] ?? EXIT_INPUT);
 }
 
 // `mlx-onnx ops | head` closes stdout early: that is not an error.
@@ -99,6 +105,7 @@ program
           inputNames: opts.inputNames,
           outputNames: opts.outputNames,
           dynamic: opts.dynamic,
+          signal: interrupt.signal,
         });
         progress.step();
         if (opts.verify) {

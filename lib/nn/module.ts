@@ -27,14 +27,14 @@ export abstract class Module {
       }
       if (current.shape.join() !== array.shape.join()) {
         problems.push(`${name} has shape [${array.shape}], the model expects [${current.shape}]`);
-        continue;
       }
-      this.assign(name, array);
     }
     if (strict) {
       for (const name of Object.keys(own)) if (!(name in weights)) problems.push(`missing weight ${name}`);
     }
+    // All checked before any is assigned: a failed load leaves the model as it was.
     if (problems.length > 0) throw new MlxOnnxError('ERR_INVALID_INPUT', `cannot load weights: ${problems.join('; ')}`);
+    for (const [name, array] of Object.entries(weights)) if (name in own) this.assign(name, array);
     return this;
   }
 

@@ -54,6 +54,15 @@ ConvertOptions convert_options(const Napi::Value& value) {
                                       d.Get("axis").ToNumber().Int64Value(), d.Get("name").ToString().Utf8Value()});
     }
   }
+  // An Int32Array over a SharedArrayBuffer that the caller sets to abort; the caller
+  // keeps it alive until the conversion settles.
+  if (obj.Get("abortFlag").IsTypedArray()) {
+    if (obj.Get("abortFlag").As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+      throw make_error(env, "ERR_INVALID_ARGUMENT", "abortFlag must be an Int32Array");
+    }
+    int32_t* flag = obj.Get("abortFlag").As<Napi::Int32Array>().Data();
+    options.write.cancel = Cancel(reinterpret_cast<const std::atomic<int32_t>*>(flag));
+  }
   if (obj.Get("target").IsString()) {
     std::string target = obj.Get("target").As<Napi::String>().Utf8Value();
     if (target == "standard") options.target = lower::Target::Standard;

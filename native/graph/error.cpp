@@ -9,6 +9,7 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::Io: return "ERR_IO";
     case ErrorCode::Verify: return "ERR_VERIFY";
     case ErrorCode::InvalidArgument: return "ERR_INVALID_ARGUMENT";
+    case ErrorCode::Aborted: return "ERR_ABORTED";
   }
   return "ERR_INTERNAL";
 }

@@ -6,7 +6,7 @@
 
 namespace mlx_onnx {
 
-enum class ErrorCode { InvalidInput, UnsupportedOp, Io, Verify, InvalidArgument };
+enum class ErrorCode { InvalidInput, UnsupportedOp, Io, Verify, InvalidArgument, Aborted };
 
 const char* error_code_name(ErrorCode code);
 

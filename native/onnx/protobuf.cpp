@@ -88,8 +88,9 @@ void ProtoMessage::message(int field, ProtoMessage&& child) {
   size_ += child.size_;
 }
 
-bool ProtoMessage::write_to(std::FILE* out) const {
+bool ProtoMessage::write_to(std::FILE* out, const Cancel& cancel) const {
   for (const auto& chunk : chunks_) {
+    cancel.check();
     const void* data = chunk.borrowed ? static_cast<const void*>(chunk.borrowed)
                                       : static_cast<const void*>(chunk.owned.data());
     size_t size = chunk.borrowed ? chunk.borrowed_size : chunk.owned.size();

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "graph/cancel.h"
+
 namespace mlx_onnx::onnx {
 
 class ProtoMessage {
@@ -19,8 +21,9 @@ class ProtoMessage {
   void message(int field, ProtoMessage&& child);
 
   size_t size() const { return size_; }
-  // Writes every chunk in order; false on a write error (errno is set).
-  bool write_to(std::FILE* out) const;
+  // Writes every chunk in order, checking `cancel` between chunks; false on a write
+  // error (errno is set).
+  bool write_to(std::FILE* out, const Cancel& cancel) const;
 
  private:
   struct Chunk {

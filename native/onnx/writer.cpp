@@ -90,11 +90,12 @@ std::vector<TensorPlacement> place_tensors(const Model& model, const WriteOption
 }
 
 uint64_t write_external_data(const Model& model, const std::vector<TensorPlacement>& placements,
-                             TempFile& file) {
+                             TempFile& file, const Cancel& cancel) {
   static const char zeros[4096] = {};
   uint64_t written = 0;
   for (size_t i = 0; i < placements.size(); ++i) {
     if (!placements[i].external) continue;
+    cancel.check();
     const Tensor& t = model.initializers[i];
     uint64_t pad = placements[i].offset - written;
     if (pad > 0 && std::fwrite(zeros, 1, pad, file.get()) != pad) file.write_failed();
@@ -121,7 +122,7 @@ WrittenFiles write_model(const Model& model, const std::string& path, const Writ
   for (const auto& p : placements) {
     if (!p.external) continue;
     data_file.emplace(data_path);
-    written.data_bytes = write_external_data(model, placements, *data_file);
+    written.data_bytes = write_external_data(model, placements, *data_file, options.cancel);
     data_file->close();
     written.data_path = data_path.string();
     break;
@@ -132,7 +133,7 @@ WrittenFiles write_model(const Model& model, const std::string& path, const Writ
     fail(ErrorCode::InvalidArgument, "the ONNX graph passes the 2 GiB protobuf limit");
   }
   TempFile model_file(target);
-  if (!encoded.write_to(model_file.get())) model_file.write_failed();
+  if (!encoded.write_to(model_file.get(), options.cancel)) model_file.write_failed();
   model_file.close();
   written.model_bytes = encoded.size();
   if (data_file) data_file->commit();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "graph/cancel.h"
 #include "onnx/model.h"
 
 namespace mlx_onnx::onnx {
@@ -15,6 +16,7 @@ struct WriteOptions {
   ExternalData external_data = ExternalData::Auto;
   // Tensors smaller than this stay inside the .onnx even when data goes external.
   size_t external_threshold = 1024;
+  Cancel cancel;
 };
 
 struct WrittenFiles {

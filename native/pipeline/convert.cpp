@@ -115,6 +115,7 @@ ConvertResult convert_mlxfn(const std::string& input, const std::string& output,
   result.trace = describe(graph);
   result.read_ms = ms_since(start);
 
+  options.write.cancel.check();
   start = Clock::now();
   passes::prune_dead_code(graph);
   onnx::Model model = lower::lower_graph(graph, {options.opset, options.producer_version, options.target});
@@ -122,6 +123,7 @@ ConvertResult convert_mlxfn(const std::string& input, const std::string& output,
   for (const auto& node : model.nodes) result.onnx_op_histogram[node.op_type]++;
   result.lower_ms = ms_since(start);
 
+  options.write.cancel.check();
   start = Clock::now();
   result.files = onnx::write_model(model, output, options.write);
   result.write_ms = ms_since(start);

@@ -1,0 +1,83 @@
+"""Writes a tiny random checkpoint folder for an mlx-lm architecture (or BERT).
+
+usage: make_lm_checkpoint.py ARCH OUT_DIR [--quantize BITS] [--dtype float32|float16|bfloat16]
+
+mlx-lm builds the model from config.json (llama, qwen2, qwen3, gpt2); BERT uses the
+Hugging Face BertModel weight names (test/tools/bert_reference.py). Every parameter is
+random (norm weights around 1), so a misplaced or missing weight changes the logits.
+"""
+import argparse
+import json
+import os
+
+import mlx.core as mx
+import mlx.nn as nn
+from mlx.utils import tree_flatten, tree_unflatten
+
+CONFIGS = {
+    "llama": dict(model_type="llama", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
+                  num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-5, vocab_size=128,
+                  rope_theta=10000.0, tie_word_embeddings=False, max_position_embeddings=256),
+    "mistral": dict(model_type="mistral", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
+                    num_attention_heads=4, num_key_value_heads=1, rms_norm_eps=1e-5, vocab_size=128,
+                    rope_theta=1000000.0, tie_word_embeddings=False),
+    "qwen2": dict(model_type="qwen2", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
+                  num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-6, vocab_size=128,
+                  rope_theta=1000000.0, tie_word_embeddings=True, max_position_embeddings=256),
+    "qwen3": dict(model_type="qwen3", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
+                  num_attention_heads=4, num_key_value_heads=2, head_dim=32, rms_norm_eps=1e-6,
+                  vocab_size=128, rope_theta=1000000.0, tie_word_embeddings=True, max_position_embeddings=256),
+    "gpt2": dict(model_type="gpt2", n_ctx=128, n_embd=64, n_head=4, n_layer=2, n_positions=128,
+                 layer_norm_epsilon=1e-5, vocab_size=128),
+    "bert": dict(model_type="bert", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
+                 num_attention_heads=4, vocab_size=128, max_position_embeddings=64, type_vocab_size=2,
+                 layer_norm_eps=1e-12, hidden_act="gelu"),
+}
+
+
+def randomize(params):
+    out = {}
+    for i, (name, p) in enumerate(params.items()):
+        key = mx.random.key(1000 + i)
+        if name.endswith("norm.weight") or "LayerNorm.weight" in name or name.endswith(("ln_1.weight", "ln_2.weight", "ln_f.weight")):
+            out[name] = 1 + 0.1 * mx.random.normal(p.shape, key=key)
+        else:
+            out[name] = 0.08 * mx.random.normal(p.shape, key=key)
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("arch")
+    parser.add_argument("out")
+    parser.add_argument("--quantize", type=int, default=0)
+    parser.add_argument("--dtype", default="float32")
+    args = parser.parse_args()
+    config = dict(CONFIGS[args.arch])
+    os.makedirs(args.out, exist_ok=True)
+    mx.random.seed(0)
+    if args.arch == "bert":
+        import bert_reference
+        model = bert_reference.BertModel(config)
+    else:
+        from mlx_lm.utils import _get_classes
+        model_class, args_class = _get_classes(config)
+        model = model_class(args_class.from_dict(config))
+    model.update(tree_unflatten(list(randomize(dict(tree_flatten(model.parameters()))).items())))
+    model.set_dtype(getattr(mx, args.dtype))
+    if args.quantize:
+        nn.quantize(model, group_size=32, bits=args.quantize)
+        config["quantization"] = {"group_size": 32, "bits": args.quantize}
+    weights = dict(tree_flatten(model.parameters()))
+    mx.eval(weights)
+    mx.save_safetensors(os.path.join(args.out, "model.safetensors"), weights, metadata={"format": "mlx"})
+    with open(os.path.join(args.out, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    with open(os.path.join(args.out, "generation_config.json"), "w") as f:
+        json.dump({"eos_token_id": 0}, f)
+    with open(os.path.join(args.out, "tokenizer_config.json"), "w") as f:
+        json.dump({"model_max_length": 128}, f)
+
+
+if __name__ == "__main__":
+    main()
