@@ -76,3 +76,14 @@ print(json.dumps(f(x)[0].flatten().tolist()))`, file, JSON.stringify(Array.from(
     expect(report.onnxOpHistogram).toHaveProperty('MatMul');
   });
 });
+
+describe('the README example (examples/mlp.mjs)', () => {
+  it('runs a TypeScript-built model in MLX and exports a verified ONNX', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { ROOT } = await import('./setup/paths.js');
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'examples', 'mlp.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('MLX output shape: [ 8, 4 ]');
+    expect(r.stdout).toMatch(/ONNX: \d+ nodes, verify pass/);
+  });
+});
