@@ -82,10 +82,33 @@ describe('mlx-onnx convert --trace all', () => {
     const out = path.join(workDir(), 'f.onnx');
     const r = cli('convert', fixture('two_traces.mlxfn'), '-o', out, '--trace', 'all', '--verify', '--json');
     expect(r.code).toBe(0);
-    const { traces } = JSON.parse(r.stdout);
+    const { results, passed, failed } = JSON.parse(r.stdout);
+    expect([passed, failed]).toEqual([2, 0]);
+    const traces = results.map((t: { report: unknown }) => t.report);
     expect(traces.map((t: { output: string }) => path.basename(t.output))).toEqual(['f.trace0.onnx', 'f.trace1.onnx']);
     expect(traces.map((t: { inputs: Array<{ dtype: string }> }) => t.inputs[0]!.dtype)).toEqual(['float32', 'float16']);
     expect(traces.every((t: { verify: { pass: boolean } }) => t.verify.pass)).toBe(true);
     for (const t of traces) expect(existsSync(t.output)).toBe(true);
+  });
+});
+
+describe('mlx-onnx convert --out-dir (batch)', () => {
+  it('converts every input with a bounded pool; a bad one fails alone and the exit is non-zero', () => {
+    const dir = workDir();
+    const inputs = ['valid.mlxfn', 'unsupported.mlxfn', 'keywords.mlxfn', 'model_mlp.mlxfn'].map(fixture);
+    const r = cli('convert', ...inputs, '--out-dir', dir, '--jobs', '2', '--verify', '--atol', '1e-4', '--rtol', '1e-3', '--json');
+    expect(r.code).toBe(2);
+    const summary = JSON.parse(r.stdout);
+    expect([summary.passed, summary.failed]).toEqual([3, 1]);
+    expect(summary.results.map((x: { ok: boolean }) => x.ok)).toEqual([true, false, true, true]);
+    expect(summary.results[1].error.code).toBe('ERR_UNSUPPORTED_OP');
+    for (const name of ['valid.onnx', 'keywords.onnx', 'model_mlp.onnx']) expect(existsSync(path.join(dir, name))).toBe(true);
+    expect(existsSync(path.join(dir, 'unsupported.onnx'))).toBe(false);
+  });
+
+  it('refuses several inputs with -o', () => {
+    const r = cli('convert', fixture('valid.mlxfn'), fixture('keywords.mlxfn'), '-o', 'x.onnx');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('mlx-onnx: ERR_INVALID_ARGUMENT: 2 inputs need --out-dir DIR, not -o\n');
   });
 });
