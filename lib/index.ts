@@ -5,3 +5,4 @@ export { readSafetensors } from './safetensors.js';
 export type * from './types.js';
 export * as mx from './mx/index.js';
 export * as nn from './nn/index.js';
+export * as models from './models/index.js';

@@ -18,6 +18,7 @@ export function runOnnx(onnxPath: string, feeds: WorkerRequest['feeds']): Promis
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./verify-worker.js', import.meta.url), {
       workerData: { onnxPath, feeds } satisfies WorkerRequest,
+      execArgv: [], // the host's flags (e.g. --input-type, --eval) do not apply to the worker file
     });
     worker.once('message', (response: WorkerResponse) => {
       void worker.terminate();

@@ -2,9 +2,11 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { findMlx } from './find-mlx.mjs';
 import { ROOT } from './python-env.mjs';
 
+/** Builds build/Release/mlx_onnx.node and returns the MLX it was built against. */
 export function buildNative() {
   const mlx = findMlx();
   console.error(`mlx-onnx: building against MLX ${mlx.version ?? '?'} (${mlx.source}: ${mlx.cmakeDir})`);
@@ -17,6 +19,7 @@ export function buildNative() {
     cwd: ROOT,
     stdio: 'inherit',
   });
+  return mlx;
 }
 
-buildNative();
+if (process.argv[1] === fileURLToPath(import.meta.url)) buildNative();

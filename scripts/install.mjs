@@ -18,5 +18,6 @@ const prebuilt = process.env.MLX_ONNX_BUILD_FROM_SOURCE ? null : prebuiltPath();
 if (prebuilt) {
   console.error(`mlx-onnx: using the prebuilt addon ${prebuilt}`);
 } else {
-  await import('./build-native.mjs');
+  const { buildNative } = await import('./build-native.mjs');
+  buildNative();
 }

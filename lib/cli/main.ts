@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// mlx-onnx command line: convert, inspect, ops. Exit codes: 0 ok, 1 usage,
+// mlx-onnx command line: convert, export-model, inspect, ops. Exit codes: 0 ok, 1 usage,
 // 2 bad or unsupported input (or any other failure), 3 verification outside tolerance,
 // 130 interrupted.
 import { Command, CommanderError } from 'commander';
@@ -7,6 +7,7 @@ import { inspect, ops, versions } from '../api.js';
 import { MlxOnnxError } from '../errors.js';
 import { EXIT_USAGE, fail } from './common.js';
 import { addConvertCommand } from './convert-command.js';
+import { addExportModelCommand } from './export-model.js';
 import { printFileInfo, printOps } from './format.js';
 
 // `mlx-onnx ops | head` closes stdout early: that is not an error.
@@ -25,6 +26,7 @@ const program = new Command()
   .exitOverride();
 
 addConvertCommand(program, debug);
+addExportModelCommand(program, debug);
 
 program
   .command('inspect')

@@ -1,6 +1,7 @@
 #include "lower/lower_graph.h"
 
 #include <memory>
+#include <unordered_set>
 
 #include "graph/error.h"
 #include "lower/registry.h"
@@ -20,6 +21,15 @@ onnx::ValueInfo value_info(const std::string& name, const Value& value,
     info.dims.push_back(unknown ? onnx::Dim{-1, ""} : onnx::Dim{param.empty() ? value.shape[i] : 0, param});
   }
   return info;
+}
+
+// Rules may fold a constant into another (a View of a constant, unpacked quantized
+// weights): initializers no node reads are not written.
+void drop_unused_initializers(onnx::Model& model) {
+  std::unordered_set<std::string> used;
+  for (const auto& node : model.nodes) used.insert(node.inputs.begin(), node.inputs.end());
+  for (const auto& output : model.outputs) used.insert(output.name);
+  std::erase_if(model.initializers, [&](const onnx::Tensor& t) { return !used.count(t.name); });
 }
 
 }  // namespace
@@ -89,6 +99,7 @@ onnx::Model lower_graph(const Graph& graph, const LowerOptions& options) {
 
   for (const Node& node : graph.nodes) find_rule(node.op)->lower(ctx, node);
   for (const auto& [v, name] : identities) ctx.emit("Identity", {ctx.name(v)}, {}, name);
+  drop_unused_initializers(model);
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     model.outputs.push_back(value_info(graph.output_names[i], graph.value(graph.outputs[i]), {}, graph.shapeless));
   }

@@ -351,8 +351,10 @@ bool lower_matmul_nbits(Context& ctx, const Node& node, const Quant& q, bool tra
                       {"accuracy_level", int64_t{0}}},
                      {y});
   if (corrected) {
-    Shape xshape = ctx.in_value(node, 0).shape;
-    std::string grouped = reshape(ctx, a, with_last(xshape, {blocks, g}));
+    // Leading dimensions as 0 (Reshape copies them), so shapeless graphs keep theirs.
+    Shape grouped_shape(ctx.in_value(node, 0).shape.size() - 1, 0);
+    grouped_shape.insert(grouped_shape.end(), {blocks, g});
+    std::string grouped = reshape(ctx, a, grouped_shape);
     std::string sums = ctx.emit("ReduceSum", {grouped, ctx.int64s({-1})}, {{"keepdims", int64_t{0}}});
     std::string delta = table(ctx, onnx::ElemType::Float, {blocks, n}, residual.data(), residual.size() * 4);
     ctx.emit("Add", {y, ctx.emit("MatMul", {sums, delta})}, {}, result);

@@ -1,14 +1,14 @@
-"""Writes a tiny random checkpoint folder for an mlx-lm architecture (or BERT).
+"""Writes tiny random checkpoint folders for mlx-lm architectures (or BERT).
 
-usage: make_lm_checkpoint.py ARCH OUT_DIR [--quantize BITS] [--dtype float32|float16|bfloat16]
+usage: make_lm_checkpoint.py OUT_DIR:ARCH[:BITS] ...   (BITS: MLX-quantize, group size 32)
 
 mlx-lm builds the model from config.json (llama, qwen2, qwen3, gpt2); BERT uses the
 Hugging Face BertModel weight names (test/tools/bert_reference.py). Every parameter is
 random (norm weights around 1), so a misplaced or missing weight changes the logits.
 """
-import argparse
 import json
 import os
+import sys
 
 import mlx.core as mx
 import mlx.nn as nn
@@ -46,17 +46,11 @@ def randomize(params):
     return out
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("arch")
-    parser.add_argument("out")
-    parser.add_argument("--quantize", type=int, default=0)
-    parser.add_argument("--dtype", default="float32")
-    args = parser.parse_args()
-    config = dict(CONFIGS[args.arch])
-    os.makedirs(args.out, exist_ok=True)
+def write(out, arch, bits):
+    config = dict(CONFIGS[arch])
+    os.makedirs(out, exist_ok=True)
     mx.random.seed(0)
-    if args.arch == "bert":
+    if arch == "bert":
         import bert_reference
         model = bert_reference.BertModel(config)
     else:
@@ -64,20 +58,21 @@ def main():
         model_class, args_class = _get_classes(config)
         model = model_class(args_class.from_dict(config))
     model.update(tree_unflatten(list(randomize(dict(tree_flatten(model.parameters()))).items())))
-    model.set_dtype(getattr(mx, args.dtype))
-    if args.quantize:
-        nn.quantize(model, group_size=32, bits=args.quantize)
-        config["quantization"] = {"group_size": 32, "bits": args.quantize}
+    if bits:
+        nn.quantize(model, group_size=32, bits=bits)
+        config["quantization"] = {"group_size": 32, "bits": bits}
     weights = dict(tree_flatten(model.parameters()))
     mx.eval(weights)
-    mx.save_safetensors(os.path.join(args.out, "model.safetensors"), weights, metadata={"format": "mlx"})
-    with open(os.path.join(args.out, "config.json"), "w") as f:
+    mx.save_safetensors(os.path.join(out, "model.safetensors"), weights, metadata={"format": "mlx"})
+    with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
-    with open(os.path.join(args.out, "generation_config.json"), "w") as f:
+    with open(os.path.join(out, "generation_config.json"), "w") as f:
         json.dump({"eos_token_id": 0}, f)
-    with open(os.path.join(args.out, "tokenizer_config.json"), "w") as f:
+    with open(os.path.join(out, "tokenizer_config.json"), "w") as f:
         json.dump({"model_max_length": 128}, f)
 
 
 if __name__ == "__main__":
-    main()
+    for spec in sys.argv[1:]:
+        out, arch, *bits = spec.split(":")
+        write(out, arch, int(bits[0]) if bits else 0)

@@ -1,0 +1,207 @@
+// Pieces of a decoder step written so that one traced function runs at any batch size,
+// sequence length and cache length (MLX shapeless export, then symbolic ONNX dims): no
+// slices or splits of activations, reshapes through flatten/unflatten, positions and
+// masks computed from the inputs with elementwise ops, cumsum and comparisons.
+import { MlxOnnxError } from '../errors.js';
+import type { MxArray } from '../mx/array.js';
+import * as mx from '../mx/ops.js';
+import { Linear } from '../nn/layers.js';
+import { QuantizedEmbedding } from '../nn/quantized.js';
+import type { DType } from '../types.js';
+import type { Projection, TokenEmbedding } from './model.js';
+
+/**
+ * x·Wᵀ + b. Linear.forward's addmm flattens x to 2-D and back with the sizes seen when
+ * traced, so a shapeless trace would keep them; a matmul and an add follow any size.
+ */
+export function project(layer: Projection, x: MxArray): MxArray {
+  if (!(layer instanceof Linear) || !layer.bias) return layer.forward(x);
+  return mx.add(mx.matmul(x, mx.transpose(layer.weight, [1, 0])), layer.bias);
+}
+
+let shapelessTrace = false;
+
+/** Runs `record` (which traces a step) with the shape-agnostic variants of embed(). */
+export function inShapelessTrace<T>(record: () => T): T {
+  shapelessTrace = true;
+  try {
+    return record();
+  } finally {
+    shapelessTrace = false;
+  }
+}
+
+/**
+ * Embedding rows for ids. MLX's dequantize of gathered rows reshapes with the sizes seen
+ * when traced, so a shapeless trace dequantizes the whole (constant) table and gathers from
+ * it; run directly, only the rows are dequantized.
+ */
+export function embed(layer: TokenEmbedding, ids: MxArray): MxArray {
+  if (!shapelessTrace || !(layer instanceof QuantizedEmbedding)) return layer.forward(ids);
+  const table = mx.dequantize(layer.weight, layer.scales, layer.biases ?? null, layer.options());
+  return mx.take(table, ids, 0);
+}
+
+/** One layer's cache: [batch, kv_heads, length, head_dim] each. */
+export interface KV {
+  key: MxArray;
+  value: MxArray;
+}
+
+/** The inputs of one decoder step, as transformers.js / Optimum feed an ONNX decoder. */
+export interface StepInputs {
+  /** [batch, sequence] */
+  inputIds: MxArray;
+  /** [batch, past + sequence]; 0 marks padding. */
+  attentionMask: MxArray;
+  /** [batch, sequence] */
+  positionIds: MxArray;
+  /** One entry per layer, or none for a step without a cache. */
+  past?: KV[];
+}
+
+export interface StepOutputs {
+  /** [batch, sequence, vocab] */
+  logits: MxArray;
+  /** past + this step's keys and values, per layer: [batch, kv_heads, past + sequence, head_dim]. */
+  present: KV[];
+}
+
+const LOWEST: Partial<Record<DType, number>> = {
+  float32: -3.4028234663852886e38, float16: -65504, bfloat16: -3.3895313892515355e38, float64: -1.7976931348623157e308,
+};
+
+/** The most negative finite value of a float dtype: masked scores (a finite value keeps fully masked rows free of NaN). */
+export function lowest(dtype: DType): number {
+  const value = LOWEST[dtype];
+  if (value === undefined) throw new MlxOnnxError('ERR_INVALID_ARGUMENT', `no float minimum for ${dtype}`);
+  return value;
+}
+
+/** Ones of x's shape and dtype, computed from x (a traced shape would be fixed). */
+export function onesLike(x: MxArray): MxArray {
+  return mx.add(mx.multiply(x, 0), 1);
+}
+
+/** 0, 1, 2, ... along axis 1 of a [batch, n] array. */
+export function indicesLike(x: MxArray): MxArray {
+  return mx.subtract(mx.cumsum(onesLike(x), 1), 1);
+}
+
+/**
+ * The attention mask [batch, 1, sequence, past + sequence] (bool): query i sits at index
+ * past + i of the cache and sees key j when j ≤ that index and attention_mask[j] ≠ 0.
+ */
+export function causalMask(attentionMask: MxArray, inputIds: MxArray): MxArray {
+  const keyOnes = onesLike(attentionMask);
+  const queryOnes = onesLike(inputIds);
+  const keyIndex = mx.subtract(mx.cumsum(keyOnes, 1), 1);
+  const past = mx.subtract(mx.sum(keyOnes, 1, true), mx.sum(queryOnes, 1, true));
+  const queryIndex = mx.add(mx.subtract(mx.cumsum(queryOnes, 1), 1), past);
+  const causal = mx.lessEqual(mx.expandDims(keyIndex, [1, 2]), mx.expandDims(queryIndex, [1, 3]));
+  return mx.logicalAnd(causal, paddingMask(attentionMask));
+}
+
+/** [batch, 1, 1, length] (bool): keys that are not padding. */
+export function paddingMask(attentionMask: MxArray): MxArray {
+  return mx.notEqual(mx.expandDims(attentionMask, [1, 2]), 0);
+}
+
+/** Rotary angles for one step, shaped to broadcast against the pair layout of applyRope. */
+export interface RopeAngles {
+  cos: MxArray;
+  sin: MxArray;
+  traditional: boolean;
+}
+
+/**
+ * cos and sin of position × inverse frequency, computed in float32 (as MLX's rope) and
+ * cast to `dtype`. positionIds [batch, sequence]; invFreq has head_dim / 2 entries.
+ */
+export function ropeAngles(positionIds: MxArray, invFreq: Float32Array, traditional: boolean, dtype: DType): RopeAngles {
+  const theta = mx.multiply(mx.expandDims(mx.astype(positionIds, 'float32'), -1), mx.array(invFreq, [invFreq.length]));
+  // [batch, 1 (heads), sequence, 1 (pair), half] for halves; [..., half, 1] for interleaved pairs
+  const shape = (a: MxArray) => mx.astype(mx.expandDims(a, traditional ? [1, 4] : [1, 3]), dtype);
+  return { cos: shape(mx.cos(theta)), sin: shape(mx.sin(theta)), traditional };
+}
+
+/**
+ * Rotary embedding of x [batch, heads, sequence, head_dim] as MLX's fast.rope: the
+ * features viewed as pairs (two halves, or interleaved), each pair (a, b) turned to
+ * (a·cos − b·sin, b·cos + a·sin). The swap (a, b) → (−b, a) is a product with a 2×2
+ * matrix of 0 and ±1, which is exact and needs no slicing.
+ */
+export function applyRope(x: MxArray, angles: RopeAngles): MxArray {
+  const half = x.shape[3]! / 2;
+  if (angles.traditional) {
+    const pairs = mx.unflatten(x, -1, [half, 2]);
+    const swapped = mx.matmul(pairs, mx.astype(mx.array([0, 1, -1, 0], [2, 2]), x.dtype));
+    return mx.flatten(mx.add(mx.multiply(pairs, angles.cos), mx.multiply(swapped, angles.sin)), -2, -1);
+  }
+  const halves = mx.unflatten(x, -1, [2, half]);
+  const swapped = mx.matmul(mx.astype(mx.array([0, -1, 1, 0], [2, 2]), x.dtype), halves);
+  return mx.flatten(mx.add(mx.multiply(halves, angles.cos), mx.multiply(swapped, angles.sin)), -2, -1);
+}
+
+/** [batch, sequence, heads × head_dim] → [batch, heads, sequence, head_dim] */
+export function splitHeads(x: MxArray, heads: number, headDim: number): MxArray {
+  return mx.transpose(mx.unflatten(x, -1, [heads, headDim]), [0, 2, 1, 3]);
+}
+
+/** past (if any) + new along the sequence axis. */
+export function appendCache(past: KV | undefined, key: MxArray, value: MxArray): KV {
+  if (!past) return { key, value };
+  return { key: mx.concatenate([past.key, key], 2), value: mx.concatenate([past.value, value], 2) };
+}
+
+/**
+ * Softmax attention as MLX's scaled_dot_product_attention (scaled queries, masked scores,
+ * precise softmax), with grouped-query heads by viewing the queries as
+ * [batch, kv_heads, repeats, ...] against keys broadcast on the repeats axis.
+ * q [batch, heads, sequence, head_dim], k/v [batch, kv_heads, length, head_dim], mask
+ * broadcastable to [batch, 1, sequence, length] (bool). Returns [batch, sequence, heads × head_dim].
+ */
+export function attention(q: MxArray, k: MxArray, v: MxArray, mask: MxArray, scale: number): MxArray {
+  const heads = q.shape[1]!;
+  const kvHeads = k.shape[1]!;
+  const low = lowest(q.dtype);
+  let out: MxArray;
+  if (heads === kvHeads) {
+    const scores = mx.matmul(mx.multiply(q, scale), mx.transpose(k, [0, 1, 3, 2]));
+    out = mx.matmul(mx.softmax(mx.where(mask, scores, low), -1, true), v);
+  } else {
+    const grouped = mx.unflatten(mx.multiply(q, scale), 1, [kvHeads, heads / kvHeads]);
+    const scores = mx.matmul(grouped, mx.transpose(mx.expandDims(k, 2), [0, 1, 2, 4, 3]));
+    const probs = mx.softmax(mx.where(mx.expandDims(mask, 2), scores, low), -1, true);
+    out = mx.flatten(mx.matmul(probs, mx.expandDims(v, 2)), 1, 2);
+  }
+  return mx.flatten(mx.transpose(out, [0, 2, 1, 3]), 2);
+}
+
+/**
+ * Inverse rotary frequencies (with any position scale folded in) for mlx-lm's rope
+ * settings: default, linear and llama3 scaling.
+ */
+export function ropeInverseFrequencies(dims: number, base: number, scaling?: Record<string, unknown> | null): Float32Array {
+  const half = dims / 2;
+  const freqs = Array.from({ length: half }, (_, i) => base ** ((2 * i) / dims)); // wavelengths / 2π
+  const type = String(scaling?.type ?? scaling?.rope_type ?? 'default');
+  if (type === 'default' || type === 'linear') {
+    const scale = type === 'linear' ? 1 / Number(scaling!.factor) : 1;
+    return Float32Array.from(freqs, (f) => scale / f);
+  }
+  if (type === 'llama3') {
+    const factor = Number(scaling!.factor);
+    const low = Number(scaling!.low_freq_factor ?? 1);
+    const high = Number(scaling!.high_freq_factor ?? 4);
+    const context = Number(scaling!.original_max_position_embeddings ?? 8192);
+    return Float32Array.from(freqs, (f) => {
+      const wavelength = 2 * Math.PI * f;
+      if (wavelength > context / low) return 1 / (f * factor);
+      if (wavelength <= context / high || wavelength >= context / low) return 1 / f;
+      const smooth = (context / wavelength - low) / (high - low);
+      return ((1 - smooth) / factor + smooth) / f;
+    });
+  }
+  throw new MlxOnnxError('ERR_INVALID_INPUT', `rope scaling '${type}' is not supported (default, linear, llama3)`);
+}

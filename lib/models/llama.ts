@@ -1,0 +1,207 @@
+// Llama (also Mistral) as mlx_lm.models.llama, and the decoder blocks Qwen2 and Qwen3
+// share with it: pre-norm RMSNorm blocks, rotary attention with grouped-query heads,
+// SwiGLU MLP. Parameter names are mlx-lm's (model.layers.N.self_attn.q_proj.weight, ...).
+import { MlxOnnxError } from '../errors.js';
+import type { MxArray } from '../mx/array.js';
+import * as mx from '../mx/ops.js';
+import { Embedding, Linear, RMSNorm, silu } from '../nn/layers.js';
+import { Module } from '../nn/module.js';
+import { bool, int, num, object } from './config.js';
+import {
+  type KV, type RopeAngles, type StepInputs, type StepOutputs,
+  appendCache, applyRope, attention, causalMask, embed, project, ropeAngles, ropeInverseFrequencies, splitHeads,
+} from './decoder.js';
+import { CausalLM, type Config, type Projection, type TokenEmbedding } from './model.js';
+
+export interface LlamaArgs {
+  hiddenSize: number;
+  numLayers: number;
+  intermediateSize: number;
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  rmsNormEps: number;
+  vocabSize: number;
+  ropeTheta: number;
+  ropeTraditional: boolean;
+  ropeScaling?: Record<string, unknown>;
+  tieWordEmbeddings: boolean;
+  /** Biases of q, k, v and o. */
+  qkvBias: boolean;
+  outputBias: boolean;
+  mlpBias: boolean;
+  /** Qwen3: RMSNorm of each query and key head before the rotation. */
+  qkNorm: boolean;
+}
+
+/** mlx_lm.models.llama.ModelArgs from config.json. */
+export function llamaArgs(config: Config): LlamaArgs {
+  const hiddenSize = int(config, 'hidden_size');
+  const numHeads = int(config, 'num_attention_heads');
+  const numLayers = int(config, 'num_hidden_layers');
+  const layerTypes = config.layer_types;
+  if (Array.isArray(layerTypes) && layerTypes.some((t) => t !== 'full_attention')) {
+    throw new MlxOnnxError('ERR_INVALID_INPUT', 'llama models with sliding-window layers are not supported');
+  }
+  const attentionBias = bool(config, 'attention_bias', false);
+  return {
+    hiddenSize,
+    numLayers,
+    intermediateSize: int(config, 'intermediate_size'),
+    numHeads,
+    numKvHeads: int(config, 'num_key_value_heads', numHeads),
+    headDim: int(config, 'head_dim', Math.floor(hiddenSize / numHeads)),
+    rmsNormEps: num(config, 'rms_norm_eps'),
+    vocabSize: int(config, 'vocab_size'),
+    ropeTheta: num(config, 'rope_theta', 10000),
+    ropeTraditional: bool(config, 'rope_traditional', false),
+    ropeScaling: object(config, 'rope_scaling'),
+    tieWordEmbeddings: bool(config, 'tie_word_embeddings', true),
+    qkvBias: attentionBias,
+    outputBias: attentionBias,
+    mlpBias: bool(config, 'mlp_bias', false),
+    qkNorm: false,
+  };
+}
+
+class Attention extends Module {
+  q_proj: Projection;
+  k_proj: Projection;
+  v_proj: Projection;
+  o_proj: Projection;
+  q_norm?: RMSNorm;
+  k_norm?: RMSNorm;
+
+  constructor(private readonly args: LlamaArgs) {
+    super();
+    const { hiddenSize, numHeads, numKvHeads, headDim } = args;
+    this.q_proj = new Linear(hiddenSize, numHeads * headDim, args.qkvBias);
+    this.k_proj = new Linear(hiddenSize, numKvHeads * headDim, args.qkvBias);
+    this.v_proj = new Linear(hiddenSize, numKvHeads * headDim, args.qkvBias);
+    this.o_proj = new Linear(numHeads * headDim, hiddenSize, args.outputBias);
+    if (args.qkNorm) {
+      this.q_norm = new RMSNorm(headDim, args.rmsNormEps);
+      this.k_norm = new RMSNorm(headDim, args.rmsNormEps);
+    }
+  }
+
+  forward(x: MxArray, mask: MxArray, angles: RopeAngles, past?: KV): { out: MxArray; present: KV } {
+    const { numHeads, numKvHeads, headDim } = this.args;
+    let q = splitHeads(project(this.q_proj, x), numHeads, headDim);
+    let k = splitHeads(project(this.k_proj, x), numKvHeads, headDim);
+    const v = splitHeads(project(this.v_proj, x), numKvHeads, headDim);
+    if (this.q_norm && this.k_norm) {
+      q = this.q_norm.forward(q);
+      k = this.k_norm.forward(k);
+    }
+    const present = appendCache(past, applyRope(k, angles), v);
+    const out = attention(applyRope(q, angles), present.key, present.value, mask, headDim ** -0.5);
+    return { out: project(this.o_proj, out), present };
+  }
+}
+
+class MLP extends Module {
+  gate_proj: Projection;
+  down_proj: Projection;
+  up_proj: Projection;
+
+  constructor(dim: number, hidden: number, bias: boolean) {
+    super();
+    this.gate_proj = new Linear(dim, hidden, bias);
+    this.down_proj = new Linear(hidden, dim, bias);
+    this.up_proj = new Linear(dim, hidden, bias);
+  }
+
+  forward(x: MxArray): MxArray {
+    return project(this.down_proj, mx.multiply(silu(project(this.gate_proj, x)), project(this.up_proj, x)));
+  }
+}
+
+class TransformerBlock extends Module {
+  self_attn: Attention;
+  mlp: MLP;
+  input_layernorm: RMSNorm;
+  post_attention_layernorm: RMSNorm;
+
+  constructor(args: LlamaArgs) {
+    super();
+    this.self_attn = new Attention(args);
+    this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args.mlpBias);
+    this.input_layernorm = new RMSNorm(args.hiddenSize, args.rmsNormEps);
+    this.post_attention_layernorm = new RMSNorm(args.hiddenSize, args.rmsNormEps);
+  }
+
+  forward(x: MxArray, mask: MxArray, angles: RopeAngles, past?: KV): { out: MxArray; present: KV } {
+    const { out, present } = this.self_attn.forward(this.input_layernorm.forward(x), mask, angles, past);
+    const h = mx.add(x, out);
+    return { out: mx.add(h, this.mlp.forward(this.post_attention_layernorm.forward(h))), present };
+  }
+}
+
+class LlamaModel extends Module {
+  embed_tokens: TokenEmbedding;
+  layers: TransformerBlock[];
+  norm: RMSNorm;
+
+  constructor(args: LlamaArgs) {
+    super();
+    this.embed_tokens = new Embedding(args.vocabSize, args.hiddenSize);
+    this.layers = Array.from({ length: args.numLayers }, () => new TransformerBlock(args));
+    this.norm = new RMSNorm(args.hiddenSize, args.rmsNormEps);
+  }
+}
+
+/** The Llama family's causal LM; Qwen2 and Qwen3 are this model with other args. */
+export class LlamaForCausalLM extends CausalLM {
+  readonly modelType: string;
+  readonly numLayers: number;
+  readonly numKvHeads: number;
+  readonly headDim: number;
+  readonly vocabSize: number;
+  model: LlamaModel;
+  lm_head?: Projection;
+  // Not a parameter: an object field is outside the module tree.
+  private readonly rope: { invFreq: Float32Array; traditional: boolean };
+
+  constructor(modelType: string, readonly args: LlamaArgs) {
+    super();
+    this.modelType = modelType;
+    this.numLayers = args.numLayers;
+    this.numKvHeads = args.numKvHeads;
+    this.headDim = args.headDim;
+    this.vocabSize = args.vocabSize;
+    this.model = new LlamaModel(args);
+    if (!args.tieWordEmbeddings) this.lm_head = new Linear(args.hiddenSize, args.vocabSize, false);
+    this.rope = { invFreq: ropeInverseFrequencies(args.headDim, args.ropeTheta, args.ropeScaling), traditional: args.ropeTraditional };
+  }
+
+  step({ inputIds, attentionMask, positionIds, past }: StepInputs): StepOutputs {
+    let h = embed(this.model.embed_tokens, inputIds);
+    const mask = causalMask(attentionMask, inputIds);
+    const angles = ropeAngles(positionIds, this.rope.invFreq, this.rope.traditional, h.dtype);
+    const present: KV[] = [];
+    this.model.layers.forEach((layer, i) => {
+      const result = layer.forward(h, mask, angles, past?.[i]);
+      h = result.out;
+      present.push(result.present);
+    });
+    h = this.model.norm.forward(h);
+    const logits = this.lm_head ? project(this.lm_head, h) : this.model.embed_tokens.asLinear(h);
+    return { logits, present };
+  }
+
+  /** mlx-lm: drop precomputed rotary frequencies, and lm_head when tied to the embedding. */
+  override sanitize(weights: Record<string, MxArray>): Record<string, MxArray> {
+    const out: Record<string, MxArray> = {};
+    for (const [name, array] of Object.entries(weights)) {
+      if (name.includes('self_attn.rotary_emb.inv_freq')) continue;
+      if (this.args.tieWordEmbeddings && name.startsWith('lm_head.')) continue;
+      out[name] = array;
+    }
+    return out;
+  }
+}
+
+export function createLlama(config: Config): LlamaForCausalLM {
+  return new LlamaForCausalLM('llama', llamaArgs(config));
+}

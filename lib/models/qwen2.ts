@@ -1,0 +1,28 @@
+// Qwen2 as mlx_lm.models.qwen2: the Llama blocks with biases on q, k and v (not o),
+// head_dim = hidden_size / heads, rope_theta 1e6 by default.
+import { bool, int, num, object } from './config.js';
+import { LlamaForCausalLM } from './llama.js';
+import type { Config } from './model.js';
+
+export function createQwen2(config: Config): LlamaForCausalLM {
+  const hiddenSize = int(config, 'hidden_size');
+  const numHeads = int(config, 'num_attention_heads');
+  return new LlamaForCausalLM('qwen2', {
+    hiddenSize,
+    numLayers: int(config, 'num_hidden_layers'),
+    intermediateSize: int(config, 'intermediate_size'),
+    numHeads,
+    numKvHeads: int(config, 'num_key_value_heads'),
+    headDim: Math.floor(hiddenSize / numHeads),
+    rmsNormEps: num(config, 'rms_norm_eps'),
+    vocabSize: int(config, 'vocab_size'),
+    ropeTheta: num(config, 'rope_theta', 1000000),
+    ropeTraditional: bool(config, 'rope_traditional', false),
+    ropeScaling: object(config, 'rope_scaling'),
+    tieWordEmbeddings: bool(config, 'tie_word_embeddings', true),
+    qkvBias: true,
+    outputBias: false,
+    mlpBias: false,
+    qkNorm: false,
+  });
+}

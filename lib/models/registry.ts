@@ -1,0 +1,33 @@
+// config.json's model_type → the TypeScript architecture, with mlx-lm's remapping.
+import { MlxOnnxError } from '../errors.js';
+import { createBert } from './bert.js';
+import { createGpt2 } from './gpt2.js';
+import { createLlama } from './llama.js';
+import type { Config, LanguageModel } from './model.js';
+import { createQwen2 } from './qwen2.js';
+import { createQwen3 } from './qwen3.js';
+
+const ARCHITECTURES: Record<string, (config: Config) => LanguageModel> = {
+  llama: createLlama,
+  qwen2: createQwen2,
+  qwen3: createQwen3,
+  gpt2: createGpt2,
+  bert: createBert,
+};
+
+// As mlx_lm.utils.MODEL_REMAPPING, for the architectures here.
+const REMAPPING: Record<string, string> = { mistral: 'llama', iquestcoder: 'llama', xverse: 'llama' };
+
+/** The model types loadModel() accepts. */
+export const SUPPORTED_MODEL_TYPES = [...Object.keys(ARCHITECTURES), ...Object.keys(REMAPPING)].sort();
+
+/** A model with freshly initialised weights for a config.json. */
+export function createModel(config: Config): LanguageModel {
+  const type = config.model_type;
+  if (typeof type !== 'string') throw new MlxOnnxError('ERR_INVALID_INPUT', 'config.json has no "model_type"');
+  const create = ARCHITECTURES[REMAPPING[type] ?? type];
+  if (!create) {
+    throw new MlxOnnxError('ERR_INVALID_INPUT', `model type '${type}' is not supported (${SUPPORTED_MODEL_TYPES.join(', ')})`);
+  }
+  return create(config);
+}

@@ -1,0 +1,235 @@
+// The model zoo: tiny random checkpoints written by mlx-lm (BERT: a Hugging Face-named
+// mlx.nn model) load into the TypeScript models, which must match mlx-lm's logits; the
+// exported ONNX decoders (symbolic batch, sequence and cache dims) must match the
+// TypeScript model in MLX at sizes other than the traced ones, step by step with the
+// cache, and give the same greedy tokens. Float32 logits: |a − b| ≤ 1e-4.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mx, models } from '../dist/index.js';
+import { CLI, PYTHON, ROOT } from './setup/paths.js';
+
+type MxArray = mx.MxArray;
+type CausalLM = InstanceType<typeof models.CausalLM>;
+const ATOL = 1e-4;
+const TOOLS = path.join(ROOT, 'test', 'tools');
+const root = mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-models-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+// name → [architecture, quantization bits]
+const CHECKPOINTS: Record<string, [string, number]> = {
+  llama: ['llama', 0], qwen2: ['qwen2', 0], qwen3: ['qwen3', 0], gpt2: ['gpt2', 0], bert: ['bert', 0], llama_4bit: ['llama', 4], gpt2_8bit: ['gpt2', 8],
+};
+const dirOf = (name: string) => path.join(root, name);
+const IDS = [[3, 17, 5, 99, 42, 7, 1], [8, 8, 120, 0, 64, 33, 2]];
+
+let reference: Record<string, { shape: number[]; values: number[] }> = {};
+beforeAll(() => {
+  const specs = Object.entries(CHECKPOINTS).map(([name, [arch, bits]]) => `${dirOf(name)}:${arch}${bits ? `:${bits}` : ''}`);
+  execFileSync(PYTHON, [path.join(TOOLS, 'make_lm_checkpoint.py'), ...specs]);
+  const jobs = Object.keys(CHECKPOINTS).map((name) => ({ dir: dirOf(name), ids: IDS }));
+  const results = JSON.parse(execFileSync(PYTHON, [path.join(TOOLS, 'mlx_lm_reference.py'), JSON.stringify(jobs)], { encoding: 'utf8', maxBuffer: 1 << 26 }));
+  reference = Object.fromEntries(Object.keys(CHECKPOINTS).map((name, i) => [name, results[i]]));
+});
+
+const loaded = new Map<string, ReturnType<typeof models.loadModel>>();
+function load(name: string) {
+  if (!loaded.has(name)) loaded.set(name, models.loadModel(dirOf(name)));
+  return loaded.get(name)!;
+}
+const decoder = (name: string) => load(name) as CausalLM;
+
+function floats(a: MxArray): Float32Array {
+  return a.astype('float32').toTypedArray() as Float32Array;
+}
+
+/** max |actual − expected| after requiring the same shape. */
+function maxDiff(actual: ArrayLike<number>, actualShape: readonly number[], expected: ArrayLike<number>, expectedShape: readonly number[]): number {
+  expect([...actualShape]).toEqual([...expectedShape]);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(Number(actual[i]) - Number(expected[i])));
+  return Number.isNaN(worst) ? Infinity : worst;
+}
+
+const int64 = (rows: number[][]) => mx.array(rows.flat(), [rows.length, rows[0]!.length], 'int64');
+const ortInt64 = (rows: number[][]) => new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
+const ortOf = (a: MxArray) => new ort.Tensor('float32', floats(a), a.shape);
+
+async function exported(name: string, options: Parameters<CausalLM['exportOnnx']>[1] = {}) {
+  const outDir = path.join(root, `${name}-onnx-${options.kvCache === false ? 'nocache' : 'cache'}-${options.dtype ?? 'float32'}`);
+  const report = await load(name).exportOnnx(outDir, options);
+  return { report, session: await ort.InferenceSession.create(report.onnx, { logSeverityLevel: 3 }) };
+}
+
+describe.each(['llama', 'qwen2', 'qwen3', 'gpt2', 'llama_4bit', 'gpt2_8bit'])('%s', (name) => {
+  it('gives mlx-lm\'s logits', () => {
+    const logits = load(name).forward(mx.array(IDS.flat(), [2, 7], 'int32'));
+    const ref = reference[name]!;
+    expect(maxDiff(floats(logits), logits.shape, ref.values, ref.shape)).toBeLessThanOrEqual(ATOL);
+  });
+
+  it('exports a KV-cache decoder that matches MLX at other batch, prompt and cache sizes', async () => {
+    const model = decoder(name);
+    const { report, session } = await exported(name);
+    const L = model.numLayers;
+    expect(session.inputNames).toEqual(['input_ids', 'attention_mask', 'position_ids',
+      ...Array.from({ length: L }, (_, i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`]).flat()]);
+    expect(session.outputNames).toEqual(['logits', ...Array.from({ length: L }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat()]);
+    expect(report.inputs[3]!.shape).toEqual(['batch_size', model.numKvHeads, 'past_sequence_length', model.headDim]);
+    expect(readFileSync(path.join(report.outDir, 'config.json'), 'utf8')).toContain(`"model_type": "${name.split('_')[0]}"`);
+    expect(existsSync(path.join(report.outDir, 'tokenizer_config.json'))).toBe(true);
+
+    // Batch 3 (traced: 2), rows left-padded by 0, 3 and 1; then 2 tokens at once, then 1.
+    const steps = [
+      { ids: [[5, 9, 14, 2, 77, 31, 6], [0, 0, 0, 12, 90, 4, 63], [0, 101, 7, 7, 8, 19, 3]],
+        mask: [[1, 1, 1, 1, 1, 1, 1], [0, 0, 0, 1, 1, 1, 1], [0, 1, 1, 1, 1, 1, 1]],
+        positions: [[0, 1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 1, 2, 3], [1, 0, 1, 2, 3, 4, 5]] },
+      { ids: [[11, 12], [13, 14], [15, 16]], positions: [[7, 8], [4, 5], [6, 7]] },
+      { ids: [[21], [22], [23]], positions: [[9], [6], [8]] },
+    ];
+    let mask = steps[0]!.mask!;
+    let mlxPast: models.KV[] = Array.from({ length: L }, () => {
+      const empty = mx.zeros([3, model.numKvHeads, 0, model.headDim]);
+      return { key: empty, value: empty };
+    });
+    let ortPast = mlxPast.flatMap((kv) => [ortOf(kv.key), ortOf(kv.value)]);
+    for (const step of steps) {
+      if (step !== steps[0]) mask = mask.map((row) => [...row, ...step.ids[0]!.map(() => 1)]);
+      const mlx = model.step({ inputIds: int64(step.ids), attentionMask: int64(mask), positionIds: int64(step.positions), past: mlxPast });
+      const feeds: Record<string, ort.Tensor> = { input_ids: ortInt64(step.ids), attention_mask: ortInt64(mask), position_ids: ortInt64(step.positions) };
+      ortPast.forEach((t, i) => (feeds[session.inputNames[3 + i]!] = t));
+      const out = await session.run(feeds);
+      const logits = out.logits!;
+      expect(maxDiff(logits.data as Float32Array, logits.dims, floats(mlx.logits), mlx.logits.shape)).toBeLessThanOrEqual(ATOL);
+      mlx.present.forEach((kv, i) => {
+        for (const [which, array] of [['key', kv.key], ['value', kv.value]] as const) {
+          const t = out[`present.${i}.${which}`]!;
+          expect(maxDiff(t.data as Float32Array, t.dims, floats(array), array.shape)).toBeLessThanOrEqual(ATOL);
+        }
+      });
+      mlxPast = mlx.present;
+      ortPast = session.outputNames.slice(1).map((n) => out[n]!);
+    }
+  });
+
+  it('generates the same 16 greedy tokens with the ONNX cache as the TypeScript model in MLX', async () => {
+    const model = decoder(name);
+    const prompt = [1, 45, 3, 88, 19];
+    const expected = models.generateGreedy(model, prompt, { maxNewTokens: 16 });
+    const { session } = await exported(name);
+    const tokens: number[] = [];
+    let past = Array.from({ length: 2 * model.numLayers }, () => new ort.Tensor('float32', new Float32Array(0), [1, model.numKvHeads, 0, model.headDim]));
+    let ids = prompt;
+    let position = 0;
+    while (tokens.length < 16) {
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: ortInt64([ids]),
+        attention_mask: ortInt64([Array(position + ids.length).fill(1)]),
+        position_ids: ortInt64([ids.map((_, i) => position + i)]),
+      };
+      past.forEach((t, i) => (feeds[session.inputNames[3 + i]!] = t));
+      const out = await session.run(feeds);
+      const logits = out.logits!.data as Float32Array;
+      const last = logits.subarray((ids.length - 1) * model.vocabSize, ids.length * model.vocabSize);
+      const next = last.indexOf(Math.max(...last));
+      tokens.push(next);
+      past = session.outputNames.slice(1).map((n) => out[n]!);
+      position += ids.length;
+      ids = [next];
+    }
+    expect(tokens).toEqual(expected);
+    expect(tokens.length).toBe(16);
+  });
+});
+
+describe('exports', () => {
+  it('without a cache: input_ids, attention_mask, position_ids → logits, matching MLX at a new size', async () => {
+    const model = decoder('qwen3');
+    const { session } = await exported('qwen3', { kvCache: false });
+    expect(session.inputNames).toEqual(['input_ids', 'attention_mask', 'position_ids']);
+    expect(session.outputNames).toEqual(['logits']);
+    const ids = [[4, 8, 15, 16, 23, 42], [0, 0, 1, 2, 3, 5]];
+    const mask = [[1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1]];
+    const positions = [[0, 1, 2, 3, 4, 5], [1, 1, 0, 1, 2, 3]];
+    const out = await session.run({ input_ids: ortInt64(ids), attention_mask: ortInt64(mask), position_ids: ortInt64(positions) });
+    const mlx = model.step({ inputIds: int64(ids), attentionMask: int64(mask), positionIds: int64(positions) }).logits;
+    expect(maxDiff(out.logits!.data as Float32Array, out.logits!.dims, floats(mlx), mlx.shape)).toBeLessThanOrEqual(ATOL);
+  });
+
+  it('in float16: the ONNX runs in float16 and agrees with MLX in float16; the model keeps its float32 weights', async () => {
+    const model = decoder('llama');
+    const { report, session } = await exported('llama', { dtype: 'float16', verify: true });
+    expect(report.verify!.pass).toBe(true);
+    const logits = report.verify!.outputs.filter((o) => o.name.startsWith('logits'));
+    expect(logits.map((o) => o.name)).toEqual(['logits (prompt)', 'logits (decode)']);
+    for (const o of logits) expect(o.maxAbsError).toBeLessThanOrEqual(2e-2);
+    expect(report.inputs.find((i) => i.name === 'past_key_values.0.key')!.dtype).toBe('float16');
+    expect(model.dtype()).toBe('float32');
+    expect(session.inputNames).toHaveLength(3 + 2 * model.numLayers);
+  });
+
+  it('bert: input_ids, attention_mask, token_type_ids → last_hidden_state, matching the reference and MLX with padding', async () => {
+    const model = load('bert') as InstanceType<typeof models.Encoder>;
+    const hidden = model.forward(mx.array(IDS.flat(), [2, 7], 'int32'));
+    expect(maxDiff(floats(hidden), hidden.shape, reference.bert!.values, reference.bert!.shape)).toBeLessThanOrEqual(ATOL);
+    const { session } = await exported('bert');
+    expect(session.inputNames).toEqual(['input_ids', 'attention_mask', 'token_type_ids']);
+    expect(session.outputNames).toEqual(['last_hidden_state']);
+    const ids = [[2, 40, 41, 42, 43, 3, 0, 0], [2, 50, 51, 52, 53, 54, 55, 3], [2, 9, 3, 0, 0, 0, 0, 0]];
+    const mask = ids.map((row, r) => row.map((_, i) => Number(i < [6, 8, 3][r]!)));
+    const types = ids.map((row) => row.map((_, i) => Number(i >= 4)));
+    const out = await session.run({ input_ids: ortInt64(ids), attention_mask: ortInt64(mask), token_type_ids: ortInt64(types) });
+    const mlx = model.encode({ inputIds: int64(ids), attentionMask: int64(mask), tokenTypeIds: int64(types) });
+    const t = out.last_hidden_state!;
+    expect(maxDiff(t.data as Float32Array, t.dims, floats(mlx), mlx.shape)).toBeLessThanOrEqual(ATOL);
+  });
+});
+
+describe('loadModel', () => {
+  it('refuses an unsupported model type, naming the supported ones', () => {
+    const dir = path.join(root, 'unsupported');
+    execFileSync('mkdir', ['-p', dir]);
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ model_type: 'mamba' }));
+    expect(() => models.loadModel(dir)).toThrow(expect.objectContaining({
+      code: 'ERR_INVALID_INPUT',
+      message: "model type 'mamba' is not supported (bert, gpt2, iquestcoder, llama, mistral, qwen2, qwen3, xverse)",
+    }));
+  });
+
+  it('refuses a checkpoint that does not fit the config, naming the weights', () => {
+    const dir = path.join(root, 'wrong');
+    execFileSync('cp', ['-r', dirOf('llama'), dir]);
+    const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, num_hidden_layers: 1, intermediate_size: 96 }));
+    expect(() => models.loadModel(dir)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT' }));
+    expect(() => models.loadModel(dir)).toThrow(/model\.layers\.0\.mlp\.gate_proj\.weight has shape \[128,64\], the model expects \[96,64\].*unexpected weight model\.layers\.1\./);
+  });
+});
+
+describe('mlx-onnx export-model', () => {
+  const run = promisify(execFile);
+
+  it('writes the ONNX decoder and companion files, verifies it, and reports JSON', async () => {
+    const out = path.join(root, 'cli-gpt2');
+    const { stdout } = await run(process.execPath, [CLI, 'export-model', dirOf('gpt2'), '-o', out, '--verify', '--json']);
+    const report = JSON.parse(stdout);
+    expect(report.modelType).toBe('gpt2');
+    expect(report.kvCache).toBe(true);
+    expect(report.verify.pass).toBe(true);
+    expect(report.verify.outputs.map((o: { name: string }) => o.name)).toContain('logits (decode)');
+    for (const o of report.verify.outputs) expect(o.maxAbsError).toBeLessThanOrEqual(ATOL);
+    expect(report.files.map((f: { path: string }) => path.basename(f.path)).sort())
+      .toEqual(['config.json', 'generation_config.json', 'model.onnx', 'tokenizer_config.json']);
+    expect(report.inputs.map((i: { name: string }) => i.name).slice(0, 4)).toEqual(['input_ids', 'attention_mask', 'position_ids', 'past_key_values.0.key']);
+  });
+
+  it('rejects an unknown dtype as a usage error (exit 1)', async () => {
+    const error = await run(process.execPath, [CLI, 'export-model', dirOf('gpt2'), '-o', path.join(root, 'x'), '--dtype', 'float64']).catch((e) => e);
+    expect(error.code).toBe(1);
+    expect(error.stderr).toContain("option '--dtype <dtype>' argument 'float64' is invalid. expected float32 | float16");
+  });
+});
