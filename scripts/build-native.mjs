@@ -15,6 +15,7 @@ export function buildNative() {
   const parallel = String(Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 2)));
   // MLX_ONNX_BUILD_DIR builds elsewhere than build/ (development; see MLX_ONNX_ADDON).
   const out = process.env.MLX_ONNX_BUILD_DIR ? ['--out', process.env.MLX_ONNX_BUILD_DIR] : [];
+  if (process.env.MLX_ONNX_ASAN) out.push('--CDMLX_ONNX_ASAN=ON');
   execFileSync(process.execPath, [cmakeJs, 'compile', ...out, '--CDMLX_DIR=' + mlx.cmakeDir, '--parallel', parallel], {
     cwd: ROOT,
     stdio: 'inherit',

@@ -77,7 +77,10 @@ describe('concurrency', () => {
   });
 });
 
-describe('soak', () => {
+// Under AddressSanitizer (npm run test:asan) freed memory is held in quarantine, so RSS grows.
+const underAsan = (process.env.LD_PRELOAD ?? '').includes('asan');
+
+describe.skipIf(underAsan)('soak', () => {
   it('500 conversions in one process keep memory flat (RSS within 10%)', async () => {
     const dir = workDir();
     const out = path.join(dir, 'm.onnx');
