@@ -6,6 +6,7 @@ import { MlxOnnxError, asMlxOnnxError, invalidArgument } from './errors.js';
 import { PACKAGE_ROOT, native } from './native.js';
 import type { ConvertOptions, ConvertReport, FileInfo, OpCoverage, VerifyOptions, VerifyReport } from './types.js';
 import { verifyConversion } from './verify.js';
+import { webCompatibility } from './web/compat.js';
 
 const PACKAGE_VERSION: string = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
 
@@ -28,8 +29,8 @@ function checkOptions(options: ConvertOptions): void {
   const { trace, opset, externalData, externalDataThreshold } = options;
   if (trace !== undefined && (!Number.isInteger(trace) || trace < 0)) throw invalidArgument('trace must be a non-negative integer');
   if (opset !== undefined && !Number.isInteger(opset)) throw invalidArgument('opset must be an integer');
-  if (options.target !== undefined && !['standard', 'ort'].includes(options.target)) {
-    throw invalidArgument(`target must be 'standard' or 'ort', not '${String(options.target)}'`);
+  if (options.target !== undefined && !['standard', 'ort', 'web'].includes(options.target)) {
+    throw invalidArgument(`target must be 'standard', 'ort' or 'web', not '${String(options.target)}'`);
   }
   if (externalData !== undefined && !['auto', 'always', 'never'].includes(externalData)) {
     throw invalidArgument(`externalData must be 'auto', 'always' or 'never', not '${String(externalData)}'`);
@@ -65,7 +66,8 @@ export async function convert(input: string, output: string, options: ConvertOpt
     result = await native().convert(source, target, {
       trace,
       opset,
-      target: options.target ?? 'standard',
+      // 'web' lowers as 'standard' (no contrib operators); its check comes after writing.
+      target: options.target === 'web' ? 'standard' : options.target ?? 'standard',
       externalData: options.externalData ?? 'auto',
       externalDataThreshold: options.externalDataThreshold ?? 1024,
       inputNames: options.inputNames,
@@ -92,6 +94,7 @@ export async function convert(input: string, output: string, options: ConvertOpt
   delete (report as unknown as Record<string, unknown>).unsupportedOps;
   delete (report as unknown as Record<string, unknown>).constantCount;
   delete (report as unknown as Record<string, unknown>).constantBytes;
+  if (options.target === 'web') report.webCompatibility = webCompatibility(target);
   if (options.verify) {
     const verifyStart = performance.now();
     report.verify = await verify(source, target, { ...(options.verify === true ? {} : options.verify), trace });

@@ -41,7 +41,19 @@ export interface HostArray {
 
 export type ExternalData = 'auto' | 'always' | 'never';
 
-export type Target = 'standard' | 'ort';
+/**
+ * 'standard': ONNX operators only; 'ort': also ONNX Runtime's com.microsoft contrib operators;
+ * 'web': standard operators, checked against what onnxruntime-web runs (WebGPU and WASM).
+ */
+export type Target = 'standard' | 'ort' | 'web';
+
+/** Whether onnxruntime-web runs a model's operators, per execution provider (target 'web'). */
+export interface WebCompatibility {
+  /** supported: every operator has a WebGPU kernel; fallback: the ones that run on the CPU (WASM) instead. */
+  webgpu: { supported: boolean; fallback: string[] };
+  /** supported: the WASM (CPU) build runs every operator; unsupported: the ones it lacks. */
+  wasm: { supported: boolean; unsupported: string[] };
+}
 
 export interface VerifyOptions {
   /**
@@ -65,7 +77,8 @@ export interface ConvertOptions {
   /**
    * 'standard' (default): ONNX operators only, for any runtime. 'ort': also ONNX Runtime's
    * com.microsoft contrib operators where they are faster (fused attention, normalization,
-   * quantized matmul).
+   * quantized matmul). 'web': as 'standard', and the report says which operators
+   * onnxruntime-web runs on WebGPU and on WASM (`webCompatibility`).
    */
   target?: Target;
   /** Where weights go: 'auto' (inline unless the model would pass 2 GiB), 'always' or 'never'. */
@@ -127,6 +140,8 @@ export interface ConvertReport {
   files: WrittenFile[];
   timings: { readMs: number; lowerMs: number; writeMs: number; totalMs: number; verifyMs?: number };
   verify?: VerifyReport;
+  /** With target 'web': where onnxruntime-web runs the written model's operators. */
+  webCompatibility?: WebCompatibility;
 }
 
 export type OpStatus = 'lowered' | 'decomposed' | 'unsupported';

@@ -20,8 +20,9 @@ export function runOnnx(onnxPath: string, feeds: WorkerRequest['feeds']): Promis
       workerData: { onnxPath, feeds } satisfies WorkerRequest,
       execArgv: [], // the host's flags (e.g. --input-type, --eval) do not apply to the worker file
     });
-    worker.once('message', (response: WorkerResponse) => {
-      void worker.terminate();
+    worker.once('message', async (response: WorkerResponse) => {
+      // Settle only once the worker (and its session's memory) is gone.
+      await worker.terminate();
       if (response.error !== undefined) {
         reject(new MlxOnnxError('ERR_VERIFY', `ONNX Runtime could not run ${onnxPath}: ${response.error}`));
       } else {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { convert, inspect, throwIfFailed, traceOutputPath, verify } from '../api.js';
 import { MlxOnnxError, asMlxOnnxError } from '../errors.js';
-import type { ConvertReport } from '../types.js';
+import type { ConvertReport, Target } from '../types.js';
 import { dynamicDim, exitCode, fail, integer, interrupt, names, positiveNumber, traceArg } from './common.js';
 import { printConvertReport } from './format.js';
 import { Progress } from './progress.js';
@@ -36,7 +36,7 @@ async function run(job: Job, opts: Record<string, unknown>): Promise<ConvertRepo
   const report = await convert(job.input, job.output, {
     trace: job.trace,
     opset: opts.opset as number | undefined,
-    target: opts.target as 'standard' | 'ort',
+    target: opts.target as Target,
     externalData: opts.externalData as 'auto' | 'always' | 'never',
     inputNames: opts.inputNames as string[] | undefined,
     outputNames: opts.outputNames as string[] | undefined,
@@ -83,7 +83,7 @@ export function addConvertCommand(program: Command, debug: () => boolean): void 
     .option('--jobs <n>', 'conversions at once in a batch (default: the number of cores)', integer)
     .option('--trace <n|all>', 'which trace of the file to convert; all: one ONNX per trace (OUT.traceN.onnx)', traceArg, 0)
     .option('--opset <n>', 'ONNX opset', integer)
-    .option('--target <name>', 'standard (any ONNX runtime) | ort (also ONNX Runtime contrib ops)', 'standard')
+    .option('--target <name>', 'standard (any ONNX runtime) | ort (also ONNX Runtime contrib ops) | web (standard, checked against onnxruntime-web)', 'standard')
     .option('--external-data <mode>', 'weights in OUTPUT.data: auto | always | never', 'auto')
     .option('--input-names <a,b,...>', 'names for the ONNX inputs, in order', names)
     .option('--output-names <a,b,...>', 'names for the ONNX outputs, in order', names)

@@ -5,6 +5,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadModel } from '../models/load.js';
 import type { ExportReport } from '../models/export.js';
 import { fail, integer, interrupt, positiveNumber } from './common.js';
+import { printWebCompatibility } from './format.js';
 import { Progress } from './progress.js';
 
 const out = (line = '') => process.stdout.write(line + '\n');
@@ -23,6 +24,7 @@ function printExportReport(r: ExportReport): void {
   out(`  inputs:  ${r.inputs.map((t) => `${t.name}: ${t.dtype}[${dims(t.shape)}]`).join('; ')}`);
   out(`  outputs: ${r.outputs.map((t) => t.name).join(', ')}`);
   out(`  ${r.nodeCount} ONNX nodes, ${r.timings.totalMs.toFixed(1)} ms`);
+  if (r.webCompatibility) printWebCompatibility(r.webCompatibility);
   if (r.verify) {
     out(`verify: ${r.verify.pass ? 'pass' : 'FAIL'} (MLX ${r.verify.mlxMs.toFixed(1)} ms, ONNX Runtime ${r.verify.onnxRuntimeMs.toFixed(1)} ms)`);
     for (const o of r.verify.outputs) {
@@ -39,7 +41,7 @@ export function addExportModelCommand(program: Command, debug: () => boolean): v
     .requiredOption('-o, --output <dir>', 'folder to write model.onnx and the copied config and tokenizer files to')
     .option('--dtype <dtype>', 'weights and activations: float32 | float16', choice('float32', 'float16'), 'float32')
     .option('--no-kv-cache', 'decoders: no past_key_values inputs / present outputs')
-    .option('--target <name>', 'standard (any ONNX runtime) | ort (also ONNX Runtime contrib ops)', choice('standard', 'ort'), 'standard')
+    .option('--target <name>', 'standard (any ONNX runtime) | ort (also ONNX Runtime contrib ops) | web (standard, checked against onnxruntime-web)', choice('standard', 'ort', 'web'), 'standard')
     .option('--opset <n>', 'ONNX opset', integer)
     .option('--external-data <mode>', 'weights in model.onnx.data: auto | always | never', choice('auto', 'always', 'never'), 'auto')
     .option('--verify', 'run the model in MLX and the ONNX file in ONNX Runtime on the same tokens and compare')

@@ -1,5 +1,5 @@
 // Human-readable output of the CLI (the --json forms print the API's objects as is).
-import type { ConvertReport, FileInfo, OpCoverage, TensorInfo } from '../types.js';
+import type { ConvertReport, FileInfo, OpCoverage, TensorInfo, WebCompatibility } from '../types.js';
 
 const out = (line = '') => process.stdout.write(line + '\n');
 
@@ -18,6 +18,7 @@ export function printConvertReport(r: ConvertReport): void {
   out(`  outputs: ${r.outputs.map(tensor).join('; ')}`);
   out(`  ${r.nodeCount} ONNX nodes from ${histogram(r.opHistogram)}`);
   out(`  ${r.timings.totalMs.toFixed(1)} ms`);
+  if (r.webCompatibility) printWebCompatibility(r.webCompatibility);
   if (r.verify) {
     out(`verify: ${r.verify.pass ? 'pass' : 'FAIL'} (MLX ${r.verify.mlxMs.toFixed(1)} ms, ONNX Runtime ${r.verify.onnxRuntimeMs.toFixed(1)} ms)`);
     for (const o of r.verify.outputs) {
@@ -45,4 +46,10 @@ export function printOps(coverage: OpCoverage[]): void {
   for (const c of coverage) out(`${c.name.padEnd(width)}  ${c.status}${c.reason ? `: ${c.reason}` : ''}`);
   const count = (s: string) => coverage.filter((c) => c.status === s).length;
   out(`\n${coverage.length} primitives: ${count('lowered')} lowered, ${count('decomposed')} decomposed, ${count('unsupported')} unsupported`);
+}
+
+/** target 'web': where onnxruntime-web runs the model's operators. */
+export function printWebCompatibility(c: WebCompatibility): void {
+  out(`web: WebGPU ${c.webgpu.supported ? 'runs every operator' : `runs all but ${c.webgpu.fallback.join(', ')} (these fall back to WASM)`}`);
+  out(`web: WASM ${c.wasm.supported ? 'runs every operator' : `CANNOT run ${c.wasm.unsupported.join(', ')}`}`);
 }

@@ -11,7 +11,7 @@ import { MlxOnnxError, invalidArgument } from '../errors.js';
 import type { MxArray } from '../mx/array.js';
 import * as mx from '../mx/ops.js';
 import { type InputSpec, trace } from '../mx/trace.js';
-import type { ConvertReport, DType, ExternalData, Target, TensorInfo, VerifyReport, WrittenFile } from '../types.js';
+import type { ConvertReport, DType, ExternalData, Target, TensorInfo, VerifyReport, WebCompatibility, WrittenFile } from '../types.js';
 import { type KV, inShapelessTrace } from './decoder.js';
 import type { LanguageModel } from './model.js';
 import { verifyExport } from './verify.js';
@@ -23,7 +23,7 @@ export interface ExportOptions {
   kvCache?: boolean;
   /** Weights and activations in this dtype (default float32). */
   dtype?: 'float32' | 'float16';
-  /** 'standard' (default) or 'ort' (ONNX Runtime contrib operators), as convert(). */
+  /** 'standard' (default), 'ort' (ONNX Runtime contrib operators) or 'web' (checked against onnxruntime-web), as convert(). */
   target?: Target;
   opset?: number;
   externalData?: ExternalData;
@@ -51,6 +51,8 @@ export interface ExportReport {
   files: WrittenFile[];
   timings: { exportMs: number; copyMs: number; verifyMs?: number; totalMs: number };
   verify?: VerifyReport;
+  /** With target 'web': where onnxruntime-web runs the model's operators. */
+  webCompatibility?: WebCompatibility;
 }
 
 /** Files of a model folder that runtimes read next to the ONNX model. */
@@ -209,6 +211,7 @@ export async function exportModel(model: LanguageModel, outDir: string, options:
       onnxOpHistogram: converted.onnxOpHistogram,
       files,
       timings: { exportMs, copyMs, totalMs: 0 },
+      ...(converted.webCompatibility ? { webCompatibility: converted.webCompatibility } : {}),
     };
     if (options.verify) {
       const verifyStart = performance.now();

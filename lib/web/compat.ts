@@ -1,0 +1,128 @@
+// Which operators onnxruntime-web 1.x runs, on its two execution providers:
+// - WebGPU (the JSEP build that onnxruntime-web's default `ort.min.mjs` loads): the table
+//   of onnxruntime-web 1.30.0's docs/webgpu-operators.md (ai.onnx and com.microsoft). A
+//   node outside it runs on the CPU (WASM) instead, which costs copies between GPU and CPU.
+// - WebAssembly: ONNX Runtime's CPU execution provider compiled to WASM, so the CPU
+//   kernels of ONNX Runtime's docs/OperatorKernels.md (ai.onnx and com.microsoft).
+// Ranges are ONNX Runtime's: since-versions of the operator's schema. A node at opset V is
+// covered when V lies in a range, since a kernel range [a, b] always ends one before the
+// operator's next schema version. Data types are not checked (e.g. WebGPU has no 64-bit
+// floats), nor are ONNX function operators that ONNX Runtime would expand.
+import type { WebCompatibility } from '../types.js';
+import { type OperatorUse, readOperators } from './onnx-operators.js';
+
+type Table = Record<string, Record<string, string>>;
+
+const WEBGPU: Table = {
+  'ai.onnx': {
+    Abs: '6-12,13+', Acos: '7+', Acosh: '9+', Add: '7-12,13,14+', ArgMax: '1-10,11-12,13+', ArgMin: '1-10,11-12,13+',
+    Asin: '7+', Asinh: '9+', Atan: '7+', Atanh: '9+', AveragePool: '7-9,10,11-18,19+', BatchNormalization: '7-8,9-13,14,15+',
+    Cast: '6-8,9-12,13-18,19-20,21+', Ceil: '6-12,13+', Clip: '6-10,11,12,13+', Concat: '1-3,4-10,11-12,13+', Conv: '1-10,11+',
+    ConvTranspose: '1-10,11+', Cos: '7+', Cosh: '9+', CumSum: '11-13,14+', DFT: '17-19,20+', DepthToSpace: '11-12,13+',
+    DequantizeLinear: '10-12,13-18,19-20,21+', Div: '7-12,13,14+', Einsum: '12+', Elu: '6+', Equal: '7-10,11-12,13-18,19+',
+    Erf: '9-12,13+', Exp: '6-12,13+', Expand: '8-12,13+', Flatten: '1-8,9-10,11-12,13-20,21+', Floor: '6-12,13+',
+    Gather: '1-10,11-12,13+', GatherElements: '11-12,13+', GatherND: '11,12,13+', Gelu: '20+', Gemm: '7-8,9-10,11-12,13+',
+    GlobalAveragePool: '1+', GlobalMaxPool: '1+', Greater: '7-8,9-12,13+', GreaterOrEqual: '12-15,16+', GridSample: '16-19',
+    HardSigmoid: '6+', HardSwish: '14+', If: '1-10,11-12,13-18,19-20,21+', InstanceNormalization: '6+',
+    LayerNormalization: '1-16,17+', LeakyRelu: '6-15,16+', Less: '7-8,9-12,13+', LessOrEqual: '12-15,16+', Log: '6-12,13+',
+    MatMul: '1-12,13+', MaxPool: '1-7,8-9,10,11,12+', Mul: '7-12,13,14+', Neg: '6-12,13+', Not: '1+',
+    Pad: '2-10,11-12,13-17,18,19-20,21+', Pow: '7-11,12,13-14,15+', Range: '11+', Reciprocal: '6-12,13+',
+    ReduceL1: '1-10,11-12,13-17,18+', ReduceL2: '1-10,11-12,13-17,18+', ReduceLogSum: '1-10,11-12,13-17,18+',
+    ReduceLogSumExp: '1-10,11-12,13-17,18+', ReduceMax: '1-10,11,12,13-17,18-19,20+', ReduceMean: '1-10,11-12,13-17,18+',
+    ReduceMin: '1-10,11,12,13-17,18-19,20+', ReduceProd: '1-10,11-12,13-17,18+', ReduceSum: '1-10,11-12,13+',
+    ReduceSumSquare: '1-10,11-12,13-17,18+', Relu: '6-12,13,14+', Reshape: '5-12,13,14-18,19-20,21+',
+    Resize: '10,11-12,13-17,18,19+', ScatterND: '11-12,13-15,16-17,18+', Shape: '1-12,13-14,15-18,19-20,21+',
+    Sigmoid: '6-12,13+', SimplifiedLayerNormalization: '1+', Sin: '7+', Sinh: '9+', Slice: '1-9,10,11-12,13+',
+    Softmax: '1-10,11-12,13+', Split: '1,2-10,11-12,13-17,18+', Sqrt: '6-12,13+', Squeeze: '1-10,11-12,13-20,21+',
+    Sub: '7-12,13,14+', Tan: '7+', Tanh: '6-12,13+', ThresholdedRelu: '10+', Tile: '6-12,13+', Transpose: '1-12,13-20,21+',
+    Unsqueeze: '1-10,11-12,13-20,21+', Where: '9-15,16+',
+  },
+  'com.microsoft': {
+    Attention: '1+', BiasAdd: '1+', BiasSplitGelu: '1+', FastGelu: '1+', FusedConv: '1+', GatherBlockQuantized: '1+',
+    Gelu: '1+', GroupQueryAttention: '1+', MatMulNBits: '1+', MultiHeadAttention: '1+', QuickGelu: '1+',
+    RotaryEmbedding: '1+', SkipLayerNormalization: '1+', SkipSimplifiedLayerNormalization: '1+',
+  },
+};
+
+// The union of each operator's CPU kernel ranges (all contiguous but Scatter and Upsample,
+// which stop where their schema was deprecated), default domain and contrib operators.
+const WASM: Table = {
+  'ai.onnx': {
+    Abs: '6+', Acos: '7+', Acosh: '9+', Add: '7+', Affine: '1+', AffineGrid: '20+', And: '7+', ArgMax: '1+', ArgMin: '1+',
+    Asin: '7+', Asinh: '9+', Atan: '7+', Atanh: '9+', Attention: '23+', AveragePool: '7+', BatchNormalization: '7+',
+    BitShift: '11+', BitwiseAnd: '18+', BitwiseNot: '18+', BitwiseOr: '18+', BitwiseXor: '18+', BlackmanWindow: '17+',
+    Cast: '6+', Ceil: '6+', Celu: '12+', Clip: '6+', Col2Im: '18+', Compress: '9+', Concat: '4+', ConcatFromSequence: '11+',
+    ConstantOfShape: '9+', Conv: '1+', ConvInteger: '10+', ConvTranspose: '1+', Cos: '7+', Cosh: '9+', Crop: '1+',
+    CumSum: '11+', DFT: '17+', DepthToSpace: '1+', DequantizeLinear: '10+', Det: '11+', Div: '7+', Dropout: '7+',
+    DynamicQuantizeLinear: '11+', DynamicSlice: '1+', Einsum: '12+', Elu: '6+', Equal: '7+', Erf: '9+', Exp: '6+',
+    Expand: '8+', EyeLike: '9+', Flatten: '1+', Floor: '6+', GRU: '7+', Gather: '1+', GatherElements: '11+', GatherND: '11+',
+    Gelu: '20+', Gemm: '7+', GlobalAveragePool: '1+', GlobalLpPool: '2+', GlobalMaxPool: '1+', Greater: '7+',
+    GreaterOrEqual: '12+', GridSample: '16+', HammingWindow: '17+', HannWindow: '17+', HardSigmoid: '6+', Hardmax: '1+',
+    Identity: '1+', If: '1+', ImageScaler: '1+', InstanceNormalization: '6+', IsInf: '10+', IsNaN: '9+', LRN: '1+',
+    LSTM: '7+', LayerNormalization: '1+', LeakyRelu: '6+', Less: '7+', LessOrEqual: '12+', Log: '6+', LogSoftmax: '1+',
+    Loop: '1+', LpNormalization: '1+', LpPool: '2+', MatMul: '1+', MatMulInteger: '10+', Max: '6+', MaxPool: '1+',
+    MaxRoiPool: '1+', MaxUnpool: '9+', Mean: '6+', MeanVarianceNormalization: '1+', MelWeightMatrix: '17+', Min: '6+',
+    Mod: '10+', Mul: '7+', Multinomial: '7+', Neg: '6+', NonZero: '9+', Not: '1+', OneHot: '9+', Optional: '15+',
+    OptionalGetElement: '15+', OptionalHasElement: '15+', Or: '7+', PRelu: '7+', Pad: '2+', ParametricSoftplus: '1+',
+    Pow: '7+', QLinearConv: '10+', QLinearMatMul: '10+', QuantizeLinear: '10+', RMSNormalization: '23+', RNN: '7+',
+    RandomNormal: '1+', RandomNormalLike: '1+', RandomUniform: '1+', RandomUniformLike: '1+', Range: '11+',
+    Reciprocal: '6+', ReduceL1: '1+', ReduceL2: '1+', ReduceLogSum: '1+', ReduceLogSumExp: '1+', ReduceMax: '1+',
+    ReduceMean: '1+', ReduceMin: '1+', ReduceProd: '1+', ReduceSum: '1+', ReduceSumSquare: '1+', RegexFullMatch: '20+',
+    Relu: '6+', Reshape: '1+', Resize: '10+', ReverseSequence: '10+', RoiAlign: '10+', RotaryEmbedding: '23+', Round: '11+',
+    STFT: '17+', Scale: '1+', ScaledTanh: '1+', Scan: '8+', Scatter: '9-10', ScatterElements: '11+', ScatterND: '11+',
+    Selu: '6+', SequenceAt: '11+', SequenceConstruct: '11+', SequenceEmpty: '11+', SequenceErase: '11+',
+    SequenceInsert: '11+', SequenceLength: '11+', Shape: '1+', Shrink: '9+', Sigmoid: '6+', Sign: '9+',
+    SimplifiedLayerNormalization: '1+', Sin: '7+', Sinh: '9+', Size: '1+', Slice: '1+', Softmax: '1+', Softplus: '1+',
+    Softsign: '1+', SpaceToDepth: '1+', Split: '2+', SplitToSequence: '11+', Sqrt: '6+', Squeeze: '1+',
+    StringConcat: '20+', StringNormalizer: '10+', StringSplit: '20+', Sub: '7+', Sum: '6+', Tan: '7+', Tanh: '6+',
+    TensorScatter: '24+', TfIdfVectorizer: '9+', ThresholdedRelu: '1+', Tile: '6+', TopK: '1+', Transpose: '1+',
+    Trilu: '14+', Unique: '11+', Unsqueeze: '1+', Upsample: '7-9', Where: '9+', Xor: '7+',
+  },
+  // Every CPU contrib kernel has version 1.
+  'com.microsoft': Object.fromEntries(`
+    Attention AttnLSTM BeamSearch BiasGelu BifurcationDetector CDist ConvTransposeWithDynamicPads CropAndResize
+    DecoderMaskedMultiHeadAttention DequantizeLinear DynamicQuantizeLSTM DynamicQuantizeMatMul DynamicTimeWarping EmbedLayerNormalization ExpandDims FastGelu
+    FusedConv FusedGemm FusedMatMul GatherBlockQuantized GatherND Gelu GreedySearch GridSample
+    GroupQueryAttention Inverse MatMulBnb4 MatMulFpQ4 MatMulInteger16 MatMulIntegerToFloat MatMulNBits MaxpoolWithMask
+    MoE MultiHeadAttention MurmurHash3 NGramRepeatBlock NhwcMaxPool Pad QAttention QEmbedLayerNormalization
+    QGemm QLinearAdd QLinearConv QLinearLeakyRelu QLinearMul QLinearSigmoid QLinearSoftmax QLinearWhere
+    QMoE QuantizeLinear QuickGelu Range RotaryEmbedding SampleOp Sampling SkipLayerNormalization
+    SkipSimplifiedLayerNormalization SparseAttention SparseToDenseMatMul Tokenizer TransposeMatMul Trilu UnfoldTensor Unique
+    WhisperBeamSearch WordConvEmbedding`.trim().split(/\s+/).map((op) => [op, '1+'])),
+};
+
+// Turned into initializers when ONNX Runtime loads the graph: no execution provider runs them.
+const GRAPH_LEVEL = new Set(['ai.onnx\0Constant']);
+
+/** True when `opset` lies in one of the ranges, written as '7-12,13,14+'. */
+export function inRanges(ranges: string, opset: number): boolean {
+  return ranges.split(',').some((range) => {
+    const [from, to] = range.trim().split('-');
+    if (to === undefined) return from!.endsWith('+') ? opset >= Number(from!.slice(0, -1)) : opset === Number(from);
+    return opset >= Number(from) && opset <= Number(to);
+  });
+}
+
+function runs(table: Table, op: OperatorUse): boolean {
+  if (GRAPH_LEVEL.has(`${op.domain}\0${op.opType}`)) return true;
+  const ranges = table[op.domain]?.[op.opType];
+  return ranges !== undefined && inRanges(ranges, op.opset);
+}
+
+/** How an operator is named in the report: `Add`, or `com.microsoft.MatMulNBits` outside the default domain. */
+const label = (op: OperatorUse) => (op.domain === 'ai.onnx' ? op.opType : `${op.domain}.${op.opType}`);
+
+/** Where onnxruntime-web runs each of these operators. */
+export function checkOperators(operators: OperatorUse[]): WebCompatibility {
+  const fallback = operators.filter((op) => !runs(WEBGPU, op)).map(label);
+  const unsupported = operators.filter((op) => !runs(WASM, op)).map(label);
+  return {
+    webgpu: { supported: fallback.length === 0, fallback: [...new Set(fallback)].sort() },
+    wasm: { supported: unsupported.length === 0, unsupported: [...new Set(unsupported)].sort() },
+  };
+}
+
+/** The compatibility of the ONNX model in `file` with onnxruntime-web. */
+export function webCompatibility(file: string): WebCompatibility {
+  return checkOperators(readOperators(file));
+}

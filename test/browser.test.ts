@@ -1,0 +1,183 @@
+// The browser path. Target 'web' converts with standard operators and reports where
+// onnxruntime-web runs each one (WebGPU kernel, or the WASM CPU build). The example page
+// (examples/browser), served from 127.0.0.1 and opened in headless Chromium, must generate
+// from the exported gpt2 decoder, with its KV cache, exactly the greedy tokens that
+// onnxruntime-node gives for the same model and prompt (and MLX, through the zoo model).
+// Chromium runs with --disable-gpu, so the page takes its WASM fallback.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convert, models, mx } from '../dist/index.js';
+import { checkOperators, inRanges } from '../dist/web/compat.js';
+import { readOperators } from '../dist/web/onnx-operators.js';
+import { CLI, PYTHON, ROOT } from './setup/paths.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+const root = mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-browser-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const use = (opType: string, opset: number, domain = 'ai.onnx') => ({ domain, opType, opset, count: 1 });
+
+describe('the onnxruntime-web operator table', () => {
+  it('reads kernel ranges as since-versions: 7-12,13,14+', () => {
+    expect([6, 7, 12, 13, 14, 23].map((v) => inRanges('7-12,13,14+', v))).toEqual([false, true, true, true, true, true]);
+    expect([15, 16, 19, 20].map((v) => inRanges('16-19', v))).toEqual([false, true, true, false]);
+  });
+
+  it('falls back to WASM where WebGPU has no kernel for the opset, and names what neither runs', () => {
+    // GridSample's WebGPU kernel stops at 19; Upsample was deprecated at 10; MatMulNBits is a
+    // contrib op of both; Constant nodes become initializers; Mod has only a CPU kernel.
+    expect(checkOperators([use('Add', 18), use('Constant', 18), use('GridSample', 16), use('MatMulNBits', 1, 'com.microsoft')]))
+      .toEqual({ webgpu: { supported: true, fallback: [] }, wasm: { supported: true, unsupported: [] } });
+    expect(checkOperators([use('GridSample', 20), use('Mod', 18), use('Upsample', 10), use('NoSuchOp', 1, 'com.example')]))
+      .toEqual({
+        webgpu: { supported: false, fallback: ['GridSample', 'Mod', 'Upsample', 'com.example.NoSuchOp'] },
+        wasm: { supported: false, unsupported: ['Upsample', 'com.example.NoSuchOp'] },
+      });
+  });
+});
+
+describe("target 'web'", () => {
+  const mlxfn = path.join(root, 'fn.mlxfn');
+  beforeAll(() => {
+    // exp has a WebGPU kernel; maximum (Max) and logical_and (And) have only CPU ones.
+    const fn = (x: mx.MxArray, y: mx.MxArray) => [mx.exp(x), mx.maximum(x, y), mx.logicalAnd(mx.greater(x, 0), mx.greater(y, 0))];
+    mx.trace(fn, [{ shape: [2, 3] }, { shape: [2, 3] }]).toMlxfn(mlxfn);
+  });
+
+  it('converts with standard operators and reports the WebGPU fallbacks', async () => {
+    const report = await convert(mlxfn, path.join(root, 'fn.onnx'), { target: 'web' });
+    expect(Object.keys(report.onnxOpHistogram).sort()).toEqual(['And', 'Exp', 'Expand', 'Greater', 'Max']);
+    expect(report.webCompatibility).toEqual({ webgpu: { supported: false, fallback: ['And', 'Max'] }, wasm: { supported: true, unsupported: [] } });
+    const standard = await convert(mlxfn, path.join(root, 'fn-standard.onnx'));
+    expect(standard.webCompatibility).toBeUndefined();
+  });
+
+  it('mlx-onnx convert --target web prints the check, and --json includes it', () => {
+    const out = path.join(root, 'fn-cli.onnx');
+    const text = spawnSync(process.execPath, [CLI, 'convert', mlxfn, '-o', out, '--target', 'web'], { encoding: 'utf8' });
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('web: WebGPU runs all but And, Max (these fall back to WASM)\nweb: WASM runs every operator\n');
+    const json = spawnSync(process.execPath, [CLI, 'convert', mlxfn, '-o', out, '--target', 'web', '--json'], { encoding: 'utf8' });
+    expect(JSON.parse(json.stdout).webCompatibility).toEqual({ webgpu: { supported: false, fallback: ['And', 'Max'] }, wasm: { supported: true, unsupported: [] } });
+  });
+
+  it('rejects an unknown target, naming the three', async () => {
+    await expect(convert(mlxfn, path.join(root, 'x.onnx'), { target: 'webnn' as 'web' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT', message: "target must be 'standard', 'ort' or 'web', not 'webnn'",
+    });
+  });
+});
+
+/** Greedy decoding with onnxruntime-node and the exported cache, as the page does it. */
+async function greedyWithOrt(onnx: string, prompt: number[], count: number): Promise<number[]> {
+  const session = await ort.InferenceSession.create(onnx, { logSeverityLevel: 3 });
+  const int64 = (v: number[]) => new ort.Tensor('int64', BigInt64Array.from(v.map(BigInt)), [1, v.length]);
+  const pastNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
+  let past = pastNames.map((name) => {
+    const meta = session.inputMetadata.find((m) => m.name === name) as { shape: Array<number | string> };
+    return new ort.Tensor('float32', new Float32Array(0), [1, Number(meta.shape[1]), 0, Number(meta.shape[3])]);
+  });
+  const tokens: number[] = [];
+  let ids = prompt;
+  let position = 0;
+  while (tokens.length < count) {
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: int64(ids), attention_mask: int64(Array(position + ids.length).fill(1)), position_ids: int64(ids.map((_, i) => position + i)),
+    };
+    pastNames.forEach((name, i) => (feeds[name] = past[i]!));
+    const out = await session.run(feeds);
+    const [, rows, vocab] = out.logits!.dims as number[];
+    const last = (out.logits!.data as Float32Array).subarray((rows! - 1) * vocab!, rows! * vocab!);
+    const next = last.indexOf(Math.max(...last));
+    tokens.push(next);
+    past = pastNames.map((name) => out[name.replace('past_key_values.', 'present.')]!);
+    position += ids.length;
+    ids = [next];
+  }
+  return tokens;
+}
+
+describe.skipIf(!HAS_CHROMIUM)(`examples/browser in headless Chromium${HAS_CHROMIUM ? '' : ` — skipped: ${CHROMIUM} is absent (apt-get install chromium)`}`, () => {
+  const PROMPT = [1, 45, 3, 88, 19, 7, 60];
+  const COUNT = 16;
+  const exports: Record<string, string> = {};
+  let server: ChildProcess | undefined;
+  let context: BrowserContext | undefined;
+  let baseUrl = '';
+
+  beforeAll(async () => {
+    execFileSync(PYTHON, [path.join(ROOT, 'test', 'tools', 'make_lm_checkpoint.py'), `${root}/gpt2:gpt2`, `${root}/llama_4bit:llama:4`]);
+    context = await chromium.launchPersistentContext(mkdtempSync(path.join(root, 'chromium-profile-')), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    server?.kill();
+  });
+
+  /** Serves `modelDir` with examples/browser/serve.mjs on a free port of 127.0.0.1. */
+  async function serve(modelDir: string): Promise<void> {
+    server?.kill();
+    server = spawn(process.execPath, [path.join(ROOT, 'examples', 'browser', 'serve.mjs'), '--model', modelDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    baseUrl = await new Promise<string>((resolve, reject) => {
+      server!.once('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
+      server!.stdout!.on('data', (chunk: Buffer) => {
+        const match = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(String(chunk));
+        if (match) resolve(match[1]!);
+      });
+    });
+  }
+
+  /** Opens the page on the served model; its provider and tokens once it is done. */
+  async function runPage(): Promise<{ provider: string; tokens: number[] }> {
+    const page = await context!.newPage();
+    try {
+      await page.goto(`${baseUrl}?prompt=${PROMPT.join(',')}&tokens=${COUNT}`);
+      await page.waitForSelector('body[data-done]', { timeout: 30_000 });
+      expect(await page.getAttribute('body', 'data-done'), await page.textContent('#error') ?? '').toBe('true');
+      return { provider: (await page.textContent('#provider'))!, tokens: JSON.parse((await page.textContent('#tokens'))!) };
+    } finally {
+      await page.close();
+    }
+  }
+
+  it("generates onnxruntime-node's (and MLX's) greedy tokens from the gpt2 export for target 'web', on WASM", async () => {
+    const model = models.loadModel(path.join(root, 'gpt2')) as InstanceType<typeof models.CausalLM>;
+    const report = await model.exportOnnx(path.join(root, 'gpt2-web'), { target: 'web' });
+    expect(report.webCompatibility!.wasm).toEqual({ supported: true, unsupported: [] });
+    // The protobuf reader sees the nodes the converter says it wrote.
+    const read = readOperators(report.onnx);
+    expect(Object.fromEntries(read.map((op) => [op.opType, op.count]))).toEqual(report.onnxOpHistogram);
+    expect(new Set(read.map((op) => `${op.domain}@${op.opset}`))).toEqual(new Set(['ai.onnx@18']));
+
+    const expected = await greedyWithOrt(report.onnx, PROMPT, COUNT);
+    expect(expected).toEqual(models.generateGreedy(model, PROMPT, { maxNewTokens: COUNT }));
+    await serve(report.outDir);
+    const page = await runPage();
+    expect(page.provider).toBe('wasm');
+    expect(page.tokens).toEqual(expected);
+    expect(new Set(expected).size).toBeGreaterThan(1);
+  });
+
+  it('runs a contrib operator (MatMulNBits of a 4-bit llama, target ort) on WASM, as the table says', async () => {
+    const model = models.loadModel(path.join(root, 'llama_4bit'));
+    const report = await model.exportOnnx(path.join(root, 'llama4-ort'), { target: 'ort' });
+    const operators = readOperators(report.onnx);
+    expect(operators.filter((op) => op.domain === 'com.microsoft').map((op) => op.opType)).toEqual(['MatMulNBits']);
+    expect(checkOperators(operators).wasm).toEqual({ supported: true, unsupported: [] });
+    await serve(report.outDir);
+    const page = await runPage();
+    expect(page.tokens).toEqual(await greedyWithOrt(report.onnx, PROMPT, COUNT));
+  });
+});
