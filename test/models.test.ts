@@ -227,6 +227,14 @@ describe('mlx-onnx export-model', () => {
     expect(report.inputs.map((i: { name: string }) => i.name).slice(0, 4)).toEqual(['input_ids', 'attention_mask', 'position_ids', 'past_key_values.0.key']);
   });
 
+  it('exports a 4-bit checkpoint in float16 with MatMulNBits (--target ort) that matches MLX', async () => {
+    const out = path.join(root, 'cli-llama-q4-f16-ort');
+    const { stdout } = await run(process.execPath, [CLI, 'export-model', dirOf('llama_4bit'), '-o', out, '--dtype', 'float16', '--target', 'ort', '--verify', '--json']);
+    const report = JSON.parse(stdout);
+    expect(report.verify.pass).toBe(true);
+    for (const o of report.verify.outputs) expect(o.maxAbsError).toBeLessThanOrEqual(2e-2);
+  });
+
   it('rejects an unknown dtype as a usage error (exit 1)', async () => {
     const error = await run(process.execPath, [CLI, 'export-model', dirOf('gpt2'), '-o', path.join(root, 'x'), '--dtype', 'float64']).catch((e) => e);
     expect(error.code).toBe(1);
