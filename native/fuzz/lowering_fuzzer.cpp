@@ -1,0 +1,24 @@
+// libFuzzer target: the whole conversion of arbitrary bytes — read, prune, lower every
+// trace to an ONNX model (not written). Anything must end in a model or an error, never
+// a crash or undefined behaviour.
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+
+#include "capture/mlxfn_reader.h"
+#include "graph/error.h"
+#include "lower/lower_graph.h"
+#include "passes/prune.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  try {
+    mlx_onnx::MlxfnFile file = mlx_onnx::parse_mlxfn({data, size}, nullptr, "fuzz input");
+    for (auto& graph : file.traces) {
+      mlx_onnx::passes::prune_dead_code(graph);
+      (void)mlx_onnx::lower::lower_graph(graph, {});
+    }
+  } catch (const std::exception&) {
+    // mlx_onnx::Error, and std::out_of_range from checked accesses: clean failures.
+  }
+  return 0;
+}
