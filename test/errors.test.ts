@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MlxOnnxError, convert, inspect } from '../dist/index.js';
 import { fixture } from './setup/fixtures-manifest.js';
+import { ROOT } from './setup/paths.js';
 
 function workDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-errors-'));
@@ -65,6 +66,16 @@ describe('invalid .mlxfn files', () => {
     writeFileSync(input, Buffer.concat([valid, Buffer.from([1, 2, 3])]));
     const error = await conversionError(input, dir);
     expect(error.message).toContain('3 unexpected bytes after the last trace');
+  });
+});
+
+describe('regressions found by the fuzzers (test/fixtures/regressions)', () => {
+  it('a Gather whose axis is out of range is ERR_INVALID_INPUT, not a heap overflow', async () => {
+    const dir = workDir();
+    const input = path.join(ROOT, 'test', 'fixtures', 'regressions', 'gather_axis_out_of_range.mlxfn');
+    const error = await conversionError(input, dir);
+    expect(error.code).toBe('ERR_INVALID_INPUT');
+    expect(error.message).toBe('Gather: axis 96 is out of range for rank 3');
   });
 });
 

@@ -1,8 +1,19 @@
 #include "lower/compute.h"
 
+#include "graph/error.h"
+
 namespace mlx_onnx::lower {
 
 bool is_half(DType dtype) { return dtype == DType::Float16 || dtype == DType::BFloat16; }
+
+void require(bool ok, const Node& node, const std::string& what) {
+  if (!ok) fail(ErrorCode::InvalidInput, node.op + ": " + what);
+}
+
+int64_t checked_axis(const Node& node, int64_t axis, int64_t rank) {
+  require(axis >= -rank && axis < rank, node, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  return axis < 0 ? axis + rank : axis;
+}
 
 DType kernel_dtype(DType dtype) {
   switch (dtype) {

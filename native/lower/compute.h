@@ -23,6 +23,12 @@ using Body = std::function<void(Context&, const std::vector<std::string>& inputs
                                 const std::string& output, DType dtype)>;
 void compute_widened(Context& ctx, const Node& node, const Body& body);
 
+// Checks of a node's parameters against its operands, for files that are well formed
+// byte by byte but not in meaning: ERR_INVALID_INPUT naming the primitive.
+void require(bool ok, const Node& node, const std::string& what);
+// `axis` in [-rank, rank), returned in [0, rank).
+int64_t checked_axis(const Node& node, int64_t axis, int64_t rank);
+
 // One ONNX operator applied to all operands of `node`, widened as above.
 void elementwise(Context& ctx, const Node& node, const std::string& op,
                  std::vector<onnx::Attribute> attributes = {});

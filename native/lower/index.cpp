@@ -2,6 +2,7 @@
 // (take_along_axis).
 #include <numeric>
 
+#include "lower/compute.h"
 #include "lower/registry.h"
 
 namespace mlx_onnx::lower {
@@ -18,9 +19,16 @@ void lower_gather(Context& ctx, const Node& node) {
   const Shape& src_shape = ctx.in_value(node, 0).shape;
   int64_t rank = static_cast<int64_t>(src_shape.size());
 
-  std::vector<int64_t> perm(axes.begin(), axes.end());
+  require(node.inputs.size() == axes.size() + 1 && slice_sizes.size() == src_shape.size(), node,
+          "operands, axes and slice sizes do not agree");
+  std::vector<int64_t> perm;
   std::vector<bool> indexed(rank, false);
-  for (auto a : axes) indexed[a] = true;
+  for (auto a : axes) {
+    a = checked_axis(node, a, rank);
+    require(!indexed[a], node, "an axis is indexed twice");
+    indexed[a] = true;
+    perm.push_back(a);
+  }
   for (int64_t d = 0; d < rank; ++d) {
     if (!indexed[d]) perm.push_back(d);
   }
