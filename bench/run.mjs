@@ -27,11 +27,13 @@ async function timeMs(fn, repeats) {
   return median(times);
 }
 
-// Peak RSS of one conversion, in its own process.
+// Peak RSS of one conversion, in its own process: VmHWM of its own memory map
+// (getrusage's maxRSS would include the parent's, as it survives exec).
 function conversionPeakRssMb(input, output, options) {
   const script = `import(${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))}).then(async (m) => {
     await m.convert(${JSON.stringify(input)}, ${JSON.stringify(output)}, ${JSON.stringify(options)});
-    console.log(process.resourceUsage().maxRSS);
+    const hwm = require('node:fs').readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\\s+(\\d+) kB/);
+    console.log(hwm ? hwm[1] : process.resourceUsage().maxRSS);
   })`;
   return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim()) / 1024;
 }
