@@ -159,7 +159,7 @@ describe.skipIf(!HAS_CHROMIUM)(`examples/browser in headless Chromium${HAS_CHROM
     // The protobuf reader sees the nodes the converter says it wrote.
     const read = readOperators(report.onnx);
     expect(Object.fromEntries(read.map((op) => [op.opType, op.count]))).toEqual(report.onnxOpHistogram);
-    expect(new Set(read.map((op) => `${op.domain}@${op.opset}`))).toEqual(new Set(['ai.onnx@18']));
+    expect(new Set(read.map((op) => `${op.domain}@${op.opset}`))).toEqual(new Set(['ai.onnx@21']));
 
     const expected = await greedyWithOrt(report.onnx, PROMPT, COUNT);
     expect(expected).toEqual(models.generateGreedy(model, PROMPT, { maxNewTokens: COUNT }));

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convert, inspect, verify } from '../dist/index.js';
+import { readOperators } from '../dist/web/onnx-operators.js';
 import { fixture } from './setup/fixtures-manifest.js';
 import { PYTHON, ROOT } from './setup/paths.js';
 
@@ -50,6 +51,39 @@ describe('opsets', () => {
     expect(report.verify!.pass).toBe(true);
     const checked = JSON.parse(execFileSync(PYTHON, [path.join(ROOT, 'test', 'tools', 'check_onnx.py'), out], { encoding: 'utf8' }));
     expect(checked.results[0]).toMatchObject({ ok: true });
+  });
+});
+
+// Initializer element types and shapes of an ONNX file, by the official onnx package.
+function initializers(file: string): Array<{ name: string; type: number; dims: number[] }> {
+  const script = 'import json,sys,onnx\nm=onnx.load(sys.argv[1])\n' +
+    'print(json.dumps([dict(name=t.name,type=t.data_type,dims=list(t.dims)) for t in m.graph.initializer]))';
+  return JSON.parse(execFileSync(PYTHON, ['-c', script, file], { encoding: 'utf8' }));
+}
+
+describe('quantized weights', () => {
+  const UINT4 = 21;
+  const UINT8 = 2;
+  const UINT32 = 12;
+  it.each([
+    ['quantized_linear_mlp.mlxfn', UINT4, [[32, 64], [16, 32]]],
+    ['quantized_linear_b8_seq.mlxfn', UINT8, [[32, 128], [8, 32]]],
+  ] as const)('%s: the packed words become the codes of a DequantizeLinear, as many bytes as MLX stores', async (file, type, shapes) => {
+    const out = path.join(workDir(), 'q.onnx');
+    const report = await convert(fixture(file), out, { verify: { atol: 1e-4, rtol: 1e-3 } });
+    expect(report.opset).toBe(21);
+    expect(report.verify!.pass).toBe(true);
+    const codes = initializers(out).filter((t) => t.type === type).map((t) => t.dims);
+    expect(codes).toEqual(shapes);
+    expect(initializers(out).filter((t) => t.type === UINT32)).toEqual([]);
+    expect(readOperators(out).find((o) => o.opType === 'DequantizeLinear')?.count).toBe(2);
+  });
+
+  it('before opset 21 the uint32 words are unpacked in the graph', async () => {
+    const out = path.join(workDir(), 'q18.onnx');
+    await convert(fixture('quantized_linear_mlp.mlxfn'), out, { opset: 18, verify: { atol: 1e-4, rtol: 1e-3 } });
+    expect(initializers(out).filter((t) => t.type === UINT32 && t.dims.length === 2).map((t) => t.dims)).toEqual([[32, 8], [16, 4]]);
+    expect(readOperators(out).map((o) => o.opType)).not.toContain('DequantizeLinear');
   });
 });
 

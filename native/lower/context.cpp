@@ -150,6 +150,22 @@ std::string Context::scalar(DType dtype, double value) {
   return n;
 }
 
+std::string Context::constant_view(ValueId v, onnx::ElemType type, std::vector<int64_t> dims) {
+  for (const Constant& c : graph_.constants) {
+    if (c.value != v) continue;
+    onnx::Tensor t;
+    t.name = fresh(name(v) + "_view");
+    t.type = type;
+    t.dims = std::move(dims);
+    t.data = c.data;
+    t.nbytes = c.nbytes;
+    t.owner = graph_.storage;
+    model_.initializers.push_back(std::move(t));
+    return model_.initializers.back().name;
+  }
+  return "";
+}
+
 std::string Context::dims(ValueId v, int64_t begin, int64_t end) {
   const Shape& shape = graph_.value(v).shape;
   if (!graph_.shapeless) return int64s(Shape(shape.begin() + begin, shape.begin() + end));

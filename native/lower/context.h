@@ -55,6 +55,9 @@ class Context {
   std::string int64_scalar(int64_t value);                  // 0-D int64
   std::string scalar(DType dtype, double value);            // 0-D of an MLX dtype
   std::string cast(const std::string& x, DType to, std::string output = "");
+  // An initializer holding the bytes of constant `v` seen as another element type and
+  // shape (packed quantized words as uint4 codes); "" if `v` is not a constant.
+  std::string constant_view(ValueId v, onnx::ElemType type, std::vector<int64_t> dims);
   // Dimensions [begin, end) of a value as a 1-D int64 tensor: constants when the graph
   // has fixed shapes, a Shape operator when it is shapeless (sizes known only at run time).
   std::string dims(ValueId v, int64_t begin, int64_t end);

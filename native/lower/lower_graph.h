@@ -9,7 +9,7 @@
 
 namespace mlx_onnx::lower {
 
-constexpr int kDefaultOpset = 18;
+constexpr int kDefaultOpset = 21;
 constexpr int kMinOpset = 18;
 constexpr int kMaxOpset = 23;
 

@@ -3,12 +3,13 @@
 // MLX packs the codes of each row LSB-first into uint32 words (code k at bit k·bits of the
 // row's bitstream) and dequantizes groups of `group_size` codes along the last axis:
 // affine w = scale·q + bias; mxfp4/nvfp4 w = e2m1(q)·scale, mxfp8 w = e4m3(q)·scale, with
-// E8M0 (mx) or E4M3 (nv) uint8 scales. The standard lowering unpacks the words in the graph
-// (BitShift/BitwiseAnd on MLX's uint32 initializer, so the file holds the packed bytes once),
-// dequantizes with Mul/Add (or table Gathers for the fp modes) and uses a plain MatMul; ONNX
-// Runtime folds the dequantization of constant weights into a float weight at load. The Ort
-// target maps affine 2/4/8-bit `transpose=true` matmuls of constant 2-D weights onto
-// com.microsoft.MatMulNBits.
+// E8M0 (mx) or E4M3 (nv) uint8 scales. Either way the file holds MLX's packed bytes once.
+// Constant affine 4/8-bit weights (opset 21 on) become uint4/uint8 initializers and a
+// blocked DequantizeLinear, which ONNX Runtime runs as the model runs. Otherwise the words
+// are unpacked in the graph (BitShift/BitwiseAnd on MLX's uint32 words) and dequantized with
+// Mul/Add (or table Gathers for the fp modes), which ONNX Runtime folds into float weights
+// at load for constants. Either feeds a plain MatMul. The Ort target maps affine 2/4/8-bit
+// `transpose=true` matmuls of constant 2-D weights onto com.microsoft.MatMulNBits.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -49,6 +50,7 @@ Quant quant_of(const Node& node) {
 // Operands of a quantized weight: packed words, scales, and biases (affine) or the
 // optional global scale (nvfp4).
 struct Weight {
+  ValueId words_value;
   std::string words;
   Shape shape;  // of the words
   std::string scales;
@@ -60,7 +62,7 @@ struct Weight {
 // The weight operands of QuantizedMatmul and GatherQMM: w, scales[, biases] from operand
 // `first` on (Quantize's start at 0, the matmuls' at 1, after x).
 Weight weight_of(Context& ctx, const Node& node, const Quant& q, size_t first) {
-  Weight w{ctx.in(node, first), ctx.in_value(node, first).shape, ctx.in(node, first + 1),
+  Weight w{node.inputs.at(first), ctx.in(node, first), ctx.in_value(node, first).shape, ctx.in(node, first + 1),
            ctx.in_value(node, first + 1).dtype, "", ""};
   if (q.mode == Mode::Affine) w.biases = ctx.in(node, first + 2);
   return w;
@@ -176,6 +178,26 @@ std::string lookup(Context& ctx, DType dtype, const std::vector<double>& values,
                   {{"axis", int64_t{0}}});
 }
 
+// Affine 4- and 8-bit constant weights from opset 21 on: MLX's words are already ONNX's
+// uint4 / uint8 layout (code k at bit k·bits, little-endian), so the initializer is the
+// words seen as codes [..., R, C] and a blocked DequantizeLinear (scale per group along
+// the last axis) computes scale·q; the biases are added per group. ONNX Runtime keeps
+// DequantizeLinear out of constant folding, so the weight stays packed in memory and is
+// dequantized as the model runs, where folding the unpacking would build float32
+// weights at load. "" when the weight does not qualify.
+std::string dequantize_linear(Context& ctx, const Weight& w, const Quant& q, DType dtype, const Shape& grouped,
+                              int64_t n_codes) {
+  if (ctx.opset() < 21 || q.mode != Mode::Affine || (q.bits != 4 && q.bits != 8)) return "";
+  if (dtype != DType::Float32) return "";  // float64 scales are not allowed
+  auto type = q.bits == 4 ? onnx::ElemType::UInt4 : onnx::ElemType::UInt8;
+  std::string codes = ctx.constant_view(w.words_value, type, with_last(w.shape, {n_codes}));
+  if (codes.empty()) return "";
+  std::string scales = cast_if(ctx, w.scales, w.scale_dtype, dtype);
+  std::string values = ctx.emit("DequantizeLinear", {codes, scales}, {{"axis", int64_t{-1}}, {"block_size", q.group_size}});
+  std::string biases = ctx.emit("Unsqueeze", {cast_if(ctx, w.biases, w.scale_dtype, dtype), ctx.int64s({-1})});
+  return ctx.emit("Add", {reshape(ctx, values, grouped), biases});
+}
+
 // The dequantized weight [..., R, C] in `dtype`.
 std::string dequantize(Context& ctx, const Weight& w, const Quant& q, DType dtype, std::string output = "") {
   int64_t n_codes = w.shape.back() * 32 / q.bits;
@@ -186,8 +208,10 @@ std::string dequantize(Context& ctx, const Weight& w, const Quant& q, DType dtyp
                                       std::to_string(q.group_size) + " " + std::to_string(q.bits) +
                                       "-bit codes");
   }
-  std::string codes = unpack_codes(ctx, w.words, w.shape, q.bits);
   Shape grouped = with_last(w.shape, {n_codes / q.group_size, q.group_size});
+  std::string result = dequantize_linear(ctx, w, q, dtype, grouped, n_codes);
+  if (!result.empty()) return ctx.emit("Reshape", {result, ctx.int64s(with_last(w.shape, {n_codes}))}, {}, std::move(output));
+  std::string codes = unpack_codes(ctx, w.words, w.shape, q.bits);
   std::string last = ctx.int64s({-1});
   std::string values, scales, biases;
   if (q.mode == Mode::Affine) {
@@ -204,7 +228,7 @@ std::string dequantize(Context& ctx, const Weight& w, const Quant& q, DType dtyp
     }
   }
   scales = ctx.emit("Unsqueeze", {scales, last});
-  std::string result = ctx.emit("Mul", {reshape(ctx, values, grouped), scales});
+  result = ctx.emit("Mul", {reshape(ctx, values, grouped), scales});
   if (!biases.empty()) result = ctx.emit("Add", {result, biases});
   return ctx.emit("Reshape", {result, ctx.int64s(with_last(w.shape, {n_codes}))}, {}, std::move(output));
 }

@@ -27,6 +27,7 @@ enum class ElemType : int32_t {
   UInt64 = 13,
   Complex64 = 14,
   BFloat16 = 16,
+  UInt4 = 21,  // two codes per byte, the first in the low nibble
 };
 
 struct Tensor {

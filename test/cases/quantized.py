@@ -121,8 +121,12 @@ add("qmm_f16_x_f32_scales_ort", qmm(quantized((16, 64), 755, 32, 4), True, 32, 4
     [randn((3, 64), 756, "float16")], ["AsType", "QuantizedMatmul"], ORT)
 
 # ---- Opsets ---------------------------------------------------------------------------
-add("qmm_opset21", qmm(quantized((16, 64), 757, 32, 4), True, 32, 4), [randn((3, 64), 758)],
-    ["QuantizedMatmul"], {"opset": 21})
+# Before opset 21 (no blocked DequantizeLinear) 4- and 8-bit words are unpacked in the graph.
+add("qmm_opset18", qmm(quantized((16, 64), 757, 32, 4), True, 32, 4), [randn((3, 64), 758)],
+    ["QuantizedMatmul"], {"opset": 18})
+add("qmm_nt_b8_opset18", qmm(quantized((16, 128), 813, 64, 8), False, 64, 8), [randn((2, 16), 814)],
+    ["QuantizedMatmul"], {"opset": 18})
+add("qmm_f16_opset20", qmm(_h, True, 32, 4), [_xh], ["QuantizedMatmul"], {"opset": 20}, **HALF_TOL)
 add("qmm_opset23_ort", qmm(quantized((16, 128), 759, 64, 2), True, 64, 2), [randn((3, 128), 760)],
     ["QuantizedMatmul"], {"opset": 23, "target": "ort"})
 
@@ -185,6 +189,8 @@ add("gather_qmm_nt_b8", gqmm(_experts_nt, False, 64, 8), [randn((4, 2, 32), 780)
 _experts3 = quantized((3, 16, 128), 781, 128, 3)
 add("gather_qmm_b3", gqmm(_experts3, True, 128, 3), [randn((2, 1, 128), 782), idx([1, 2])], ["GatherQMM"])
 _experts_h = quantized((3, 16, 64), 783, 32, 4, dtype="float16")
+add("gather_qmm_opset18", gqmm(_experts, True, 32, 4), [randn((5, 1, 64), 776), idx([3, 0, 2, 2, 1])],
+    ["GatherQMM"], {"opset": 18})
 add("gather_qmm_f16", gqmm(_experts_h, True, 32, 4), [randn((2, 3, 64), 784, "float16", scale=0.25), idx([2, 0])],
     ["GatherQMM"], **HALF_TOL)
 _experts_mx = quantized((3, 16, 64), 785, mode="mxfp8")
