@@ -22,6 +22,7 @@ export interface NativeConvertOptions {
 export interface NativeConvertResult extends TraceInfo {
   nodeCount: number;
   onnxOpHistogram: Record<string, number>;
+  warnings: string[];
   files: WrittenFile[];
   timings: { readMs: number; lowerMs: number; writeMs: number };
 }

@@ -137,6 +137,8 @@ export interface ConvertReport {
   opHistogram: Record<string, number>;
   /** ONNX operators written, by name. */
   onnxOpHistogram: Record<string, number>;
+  /** What the user should know about the written model (e.g. quantized weights ONNX Runtime expands at load). */
+  warnings: string[];
   files: WrittenFile[];
   timings: { readMs: number; lowerMs: number; writeMs: number; totalMs: number; verifyMs?: number };
   verify?: VerifyReport;

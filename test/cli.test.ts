@@ -30,6 +30,13 @@ describe('mlx-onnx convert', () => {
     expect(report.timings).toHaveProperty('verifyMs');
   });
 
+  it('prints the report\'s warnings on stderr, one line each, and exits 0', () => {
+    const r = cli('convert', fixture('quantized_qmm_g64_b3.mlxfn'), '-o', path.join(workDir(), 'q3.onnx'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('warning: 3-bit affine quantized weights are unpacked in the graph: ONNX Runtime expands them to float32 when it loads the model\n');
+    expect(r.stdout).toMatch(/^converted /);
+  });
+
   it('exits 3 when outputs are outside tolerance, and keeps the file for inspection', () => {
     const out = path.join(workDir(), 'm.onnx');
     // Zero tolerance: matmul and softmax round differently in MLX and ONNX Runtime.

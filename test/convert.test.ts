@@ -77,6 +77,21 @@ describe('quantized weights', () => {
     expect(codes).toEqual(shapes);
     expect(initializers(out).filter((t) => t.type === UINT32)).toEqual([]);
     expect(readOperators(out).find((o) => o.opType === 'DequantizeLinear')?.count).toBe(2);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it.each([
+    ['quantized_qmm_g64_b3.mlxfn', {}, '3-bit affine quantized weights are unpacked in the graph: ONNX Runtime expands them to float32 when it loads the model'],
+    ['quantized_qmm_mxfp4.mlxfn', {}, 'mxfp4 quantized weights are unpacked in the graph: ONNX Runtime expands them to float32 when it loads the model'],
+    ['quantized_linear_mlp.mlxfn', { opset: 18 }, '4-bit affine quantized weights are unpacked in the graph: ONNX Runtime expands them to float32 when it loads the model (from opset 21 on they stay packed)'],
+  ] as const)('%s %j: the report warns that constant weights unpacked in the graph grow at load', async (file, options, warning) => {
+    const report = await convert(fixture(file), path.join(workDir(), 'w.onnx'), options);
+    expect(report.warnings).toEqual([warning]);
+  });
+
+  it('weights passed as inputs are not warned about', async () => {
+    const report = await convert(fixture('quantized_qmm_weight_inputs_nt_b5.mlxfn'), path.join(workDir(), 'i.onnx'));
+    expect(report.warnings).toEqual([]);
   });
 
   it('before opset 21 the uint32 words are unpacked in the graph', async () => {

@@ -24,6 +24,7 @@ function printExportReport(r: ExportReport): void {
   out(`  inputs:  ${r.inputs.map((t) => `${t.name}: ${t.dtype}[${dims(t.shape)}]`).join('; ')}`);
   out(`  outputs: ${r.outputs.map((t) => t.name).join(', ')}`);
   out(`  ${r.nodeCount} ONNX nodes, ${r.timings.totalMs.toFixed(1)} ms`);
+  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
   if (r.webCompatibility) printWebCompatibility(r.webCompatibility);
   if (r.verify) {
     out(`verify: ${r.verify.pass ? 'pass' : 'FAIL'} (MLX ${r.verify.mlxMs.toFixed(1)} ms, ONNX Runtime ${r.verify.onnxRuntimeMs.toFixed(1)} ms)`);

@@ -18,6 +18,7 @@ export function printConvertReport(r: ConvertReport): void {
   out(`  outputs: ${r.outputs.map(tensor).join('; ')}`);
   out(`  ${r.nodeCount} ONNX nodes from ${histogram(r.opHistogram)}`);
   out(`  ${r.timings.totalMs.toFixed(1)} ms`);
+  for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
   if (r.webCompatibility) printWebCompatibility(r.webCompatibility);
   if (r.verify) {
     out(`verify: ${r.verify.pass ? 'pass' : 'FAIL'} (MLX ${r.verify.mlxMs.toFixed(1)} ms, ONNX Runtime ${r.verify.onnxRuntimeMs.toFixed(1)} ms)`);

@@ -47,6 +47,8 @@ export interface ExportReport {
   outputs: ExportedTensor[];
   nodeCount: number;
   onnxOpHistogram: Record<string, number>;
+  /** As ConvertReport's. */
+  warnings: string[];
   /** The ONNX file (and its external data), then the files copied from the model folder. */
   files: WrittenFile[];
   timings: { exportMs: number; copyMs: number; verifyMs?: number; totalMs: number };
@@ -209,6 +211,7 @@ export async function exportModel(model: LanguageModel, outDir: string, options:
       outputs: named(converted.outputs, signature.dynamicOutputs),
       nodeCount: converted.nodeCount,
       onnxOpHistogram: converted.onnxOpHistogram,
+      warnings: converted.warnings,
       files,
       timings: { exportMs, copyMs, totalMs: 0 },
       ...(converted.webCompatibility ? { webCompatibility: converted.webCompatibility } : {}),

@@ -70,6 +70,9 @@ Napi::Object convert_result_to_js(Napi::Env env, const ConvertResult& result) {
   auto obj = trace_to_js(env, result.trace);
   obj.Set("nodeCount", static_cast<double>(result.onnx_node_count));
   obj.Set("onnxOpHistogram", histogram_to_js(env, result.onnx_op_histogram));
+  auto warnings = Napi::Array::New(env);
+  for (const auto& w : result.warnings) warnings.Set(warnings.Length(), w);
+  obj.Set("warnings", warnings);
   auto files = Napi::Array::New(env);
   auto add_file = [&](const std::string& path, uint64_t bytes) {
     auto f = Napi::Object::New(env);

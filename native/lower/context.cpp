@@ -1,5 +1,6 @@
 #include "lower/context.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -91,6 +92,11 @@ std::vector<uint8_t> scalar_bytes(DType dtype, double value) {
 Context::Context(const Graph& graph, onnx::Model& model, int opset, Target target)
     : graph_(graph), model_(model), opset_(opset), target_(target), names_(graph.values.size()) {
   for (size_t v = 0; v < names_.size(); ++v) names_[v] = "v" + std::to_string(v);
+}
+
+void Context::warn(const std::string& message) {
+  auto& warnings = model_.warnings;
+  if (std::find(warnings.begin(), warnings.end(), message) == warnings.end()) warnings.push_back(message);
 }
 
 std::string Context::fresh(const std::string& prefix) {

@@ -63,6 +63,8 @@ class Context {
   std::string dims(ValueId v, int64_t begin, int64_t end);
 
   std::string fresh(const std::string& prefix);
+  // A note for the conversion report (each distinct message once).
+  void warn(const std::string& message);
 
  private:
   const Graph& graph_;

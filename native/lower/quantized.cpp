@@ -198,6 +198,19 @@ std::string dequantize_linear(Context& ctx, const Weight& w, const Quant& q, DTy
   return ctx.emit("Add", {reshape(ctx, values, grouped), biases});
 }
 
+// Constant weights unpacked in the graph become float32 weights when ONNX Runtime loads
+// the model (it folds the unpacking): the report says so.
+void warn_unpacked(Context& ctx, const Weight& w, const Quant& q) {
+  bool constant = false;
+  for (const Constant& c : ctx.graph().constants) constant = constant || c.value == w.words_value;
+  if (!constant) return;
+  const char* modes[] = {"affine", "mxfp4", "mxfp8", "nvfp4"};
+  std::string kind = q.mode == Mode::Affine ? std::to_string(q.bits) + "-bit affine" : modes[static_cast<int>(q.mode)];
+  bool packable = q.mode == Mode::Affine && (q.bits == 4 || q.bits == 8);
+  ctx.warn(kind + " quantized weights are unpacked in the graph: ONNX Runtime expands them to float32 when it loads "
+                  "the model" + (packable ? " (from opset 21 on they stay packed)" : ""));
+}
+
 // The dequantized weight [..., R, C] in `dtype`.
 std::string dequantize(Context& ctx, const Weight& w, const Quant& q, DType dtype, std::string output = "") {
   int64_t n_codes = w.shape.back() * 32 / q.bits;
@@ -211,6 +224,7 @@ std::string dequantize(Context& ctx, const Weight& w, const Quant& q, DType dtyp
   Shape grouped = with_last(w.shape, {n_codes / q.group_size, q.group_size});
   std::string result = dequantize_linear(ctx, w, q, dtype, grouped, n_codes);
   if (!result.empty()) return ctx.emit("Reshape", {result, ctx.int64s(with_last(w.shape, {n_codes}))}, {}, std::move(output));
+  warn_unpacked(ctx, w, q);
   std::string codes = unpack_codes(ctx, w.words, w.shape, q.bits);
   std::string last = ctx.int64s({-1});
   std::string values, scales, biases;

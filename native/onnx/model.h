@@ -92,6 +92,8 @@ struct Model {
   std::vector<ValueInfo> inputs;
   std::vector<ValueInfo> outputs;
   std::vector<std::pair<std::string, std::string>> metadata;
+  // What the conversion report should tell the user about the lowering; not written.
+  std::vector<std::string> warnings;
 };
 
 }  // namespace mlx_onnx::onnx

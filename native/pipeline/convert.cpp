@@ -121,6 +121,7 @@ ConvertResult convert_mlxfn(const std::string& input, const std::string& output,
   onnx::Model model = lower::lower_graph(graph, {options.opset, options.producer_version, options.target});
   result.onnx_node_count = model.nodes.size();
   for (const auto& node : model.nodes) result.onnx_op_histogram[node.op_type]++;
+  result.warnings = model.warnings;
   result.lower_ms = ms_since(start);
 
   options.write.cancel.check();

@@ -58,6 +58,7 @@ struct ConvertResult {
   TraceInfo trace;
   size_t onnx_node_count = 0;
   std::map<std::string, int> onnx_op_histogram;
+  std::vector<std::string> warnings;
   onnx::WrittenFiles files;
   double read_ms = 0, lower_ms = 0, write_ms = 0;
 };
