@@ -1,9 +1,10 @@
 // npm run bench [-- NAME ...]: converts benchmark models and compares, side by side in
-// one run, with `cp` of the weights (the disk limit), MLX's own export_function to
-// .mlxfn, and MLX's CPU evaluation against ONNX Runtime (session load + one inference).
-// Medians; results in bench/results.json.
+// one run, with `cp` of the weights (the disk limit: alone, and with an fsync for the
+// durable conversion), MLX's own export_function to .mlxfn, and MLX's CPU evaluation
+// against ONNX Runtime (session load + one inference). Medians; results in
+// bench/results.json.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +18,26 @@ const { randomArray } = await import(path.join(ROOT, 'dist', 'tensors.js'));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function timeMs(fn, repeats) {
-  const times = [];
+// Runs the timed steps in turn, `repeats` rounds, so the shared disk's swings reach
+// each alike; each writes a fresh file (its old output removed, untimed) as `cp` does.
+async function interleavedMedians(steps, repeats) {
+  const times = Object.fromEntries(Object.keys(steps).map((k) => [k, []]));
   for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    await fn();
-    times.push(performance.now() - start);
+    for (const [key, { files, run }] of Object.entries(steps)) {
+      for (const f of files) rmSync(f, { force: true });
+      const start = performance.now();
+      await run();
+      times[key].push(performance.now() - start);
+    }
   }
-  return median(times);
+  return Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)]));
+}
+
+function copyAndSync(from, to) {
+  copyFileSync(from, to);
+  const fd = openSync(to, 'r+');
+  fsyncSync(fd);
+  closeSync(fd);
 }
 
 // Peak RSS of one conversion, in its own process: VmHWM of its own memory map
@@ -55,8 +68,13 @@ for (const [name, reference] of Object.entries(mlx)) {
   const copy = path.join(OUT, `${name}.copy`);
   const weightsFile = path.join(OUT, `${name}.safetensors`);
   const options = OPTIONS[name] ?? {};
-  const convertMs = await timeMs(() => convert(input, output, options), 5);
-  const cpMs = await timeMs(() => copyFileSync(weightsFile, copy), 5);
+  const outputs = [output, `${output}.data`];
+  const timed = await interleavedMedians({
+    convertMs: { files: outputs, run: () => convert(input, output, options) },
+    cpMs: { files: [copy], run: () => copyFileSync(weightsFile, copy) },
+    durableConvertMs: { files: outputs, run: () => convert(input, output, { ...options, durable: true }) },
+    cpSyncMs: { files: [copy], run: () => copyAndSync(weightsFile, copy) },
+  }, 5);
   rmSync(copy);
   const report = await convert(input, output, options);
   const inputs = report.inputs.map((i, k) => randomArray(i.dtype, i.shape, k));
@@ -75,9 +93,9 @@ for (const [name, reference] of Object.entries(mlx)) {
     safetensorsMB: statSync(weightsFile).size / 1e6,
     mlxfnMB: statSync(input).size / 1e6,
     onnxMB: report.files.reduce((s, f) => s + f.bytes, 0) / 1e6,
-    convertMs,
-    cpMs,
-    convertOverCp: convertMs / cpMs,
+    ...timed,
+    convertOverCp: timed.convertMs / timed.cpMs,
+    durableOverCpSync: timed.durableConvertMs / timed.cpSyncMs,
     mlxExportMs: reference.mlxExportMs,
     peakRssMB: conversionPeakRssMb(input, output, options),
     onnxRuntimeInferenceMs: median(runs),
@@ -89,9 +107,9 @@ for (const [name, reference] of Object.entries(mlx)) {
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}`;
 writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2) + '\n');
 console.log(`machine: ${machine}\n`);
-console.log('| model | weights MB | ONNX MB (×safetensors) | convert ms | cp ms | convert / cp | MLX export ms | peak RSS MB | ORT load+run ms | ORT run ms | MLX eval ms |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| model | target | weights MB | ONNX MB (× safetensors) | convert ms | `cp` ms | convert / `cp` | durable convert ms | `cp` + fsync ms | durable / (`cp` + fsync) | MLX export ms | convert peak RSS MB | ORT load + run ms | ORT run ms | MLX eval ms |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   const f = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-  console.log(`| ${r.model} | ${f(r.weightMB)} | ${f(r.onnxMB)} (${(r.onnxMB / r.safetensorsMB).toFixed(2)}) | ${f(r.convertMs)} | ${f(r.cpMs)} | ${r.convertOverCp.toFixed(2)} | ${f(r.mlxExportMs)} | ${f(r.peakRssMB)} | ${f(r.onnxRuntimeLoadAndRunMs)} | ${f(r.onnxRuntimeInferenceMs)} | ${f(r.mlxEvalMs)} |`);
+  console.log(`| ${r.model} | ${r.target} | ${f(r.weightMB)} | ${f(r.onnxMB)} (${(r.onnxMB / r.safetensorsMB).toFixed(2)}) | ${f(r.convertMs)} | ${f(r.cpMs)} | ${r.convertOverCp.toFixed(2)} | ${f(r.durableConvertMs)} | ${f(r.cpSyncMs)} | ${r.durableOverCpSync.toFixed(2)} | ${f(r.mlxExportMs)} | ${f(r.peakRssMB)} | ${f(r.onnxRuntimeLoadAndRunMs)} | ${f(r.onnxRuntimeInferenceMs)} | ${f(r.mlxEvalMs)} |`);
 }

@@ -38,6 +38,7 @@ function checkOptions(options: ConvertOptions): void {
   if (externalDataThreshold !== undefined && (!Number.isInteger(externalDataThreshold) || externalDataThreshold < 0)) {
     throw invalidArgument('externalDataThreshold must be a non-negative integer');
   }
+  if (options.durable !== undefined && typeof options.durable !== 'boolean') throw invalidArgument('durable must be a boolean');
 }
 
 /**
@@ -70,6 +71,7 @@ export async function convert(input: string, output: string, options: ConvertOpt
       target: options.target === 'web' ? 'standard' : options.target ?? 'standard',
       externalData: options.externalData ?? 'auto',
       externalDataThreshold: options.externalDataThreshold ?? 1024,
+      durable: options.durable ?? false,
       inputNames: options.inputNames,
       outputNames: options.outputNames,
       dynamicDims: Object.entries(options.dynamic ?? {}).flatMap(([input, axes]) =>

@@ -12,6 +12,7 @@ export interface NativeConvertOptions {
   target?: string;
   externalData?: string;
   externalDataThreshold?: number;
+  durable?: boolean;
   inputNames?: string[];
   outputNames?: string[];
   dynamicDims?: Array<{ input: string; axis: number; name: string }>;

@@ -85,6 +85,13 @@ export interface ConvertOptions {
   externalData?: ExternalData;
   /** Tensors smaller than this many bytes stay inline when data goes external (default 1024). */
   externalDataThreshold?: number;
+  /**
+   * Sync the written files and their folder to the disk before resolving (default false,
+   * as `cp` and most model savers do: the kernel writes them back in its own time). Either
+   * way the files appear whole or not at all: they are written under temporary names and
+   * renamed at the end.
+   */
+  durable?: boolean;
   /** New names for the ONNX inputs, one per input in order. */
   inputNames?: string[];
   /** New names for the ONNX outputs, one per output in order. */

@@ -1,7 +1,7 @@
 // Conversion features: traces, names, keyword inputs, external data, determinism,
 // and that the event loop keeps running while a conversion works.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -126,6 +126,28 @@ describe('weights and files', () => {
     await convert(fixture('model_transformer_block.mlxfn'), path.join(dir, 'a.onnx'));
     await convert(fixture('model_transformer_block.mlxfn'), path.join(dir, 'b.onnx'));
     expect(readFileSync(path.join(dir, 'a.onnx')).equals(readFileSync(path.join(dir, 'b.onnx')))).toBe(true);
+  });
+
+  // Large weights go from the .mlxfn to the ONNX file inside the kernel (copy_file_range)
+  // where both are on one filesystem, and through memory to another (tmpfs /dev/shm).
+  it.runIf(process.platform === 'linux')('weights copied file to file or written from memory give the same bytes, durable or not', async () => {
+    const local = workDir();
+    const shm = mkdtempSync('/dev/shm/mlx-onnx-convert-');
+    try {
+      const outputs = [path.join(local, 'copied.onnx'), path.join(shm, 'written.onnx'), path.join(local, 'durable.onnx')];
+      await convert(fixture('weights_16mb.mlxfn'), outputs[0]!, { externalData: 'always' });
+      await convert(fixture('weights_16mb.mlxfn'), outputs[1]!, { externalData: 'always' });
+      await convert(fixture('weights_16mb.mlxfn'), outputs[2]!, { externalData: 'always', durable: true });
+      const data = outputs.map((o) => readFileSync(`${o}.data`));
+      expect(data[0]!.length).toBeGreaterThan(16e6);
+      expect(data[1]!.equals(data[0]!)).toBe(true);
+      expect(data[2]!.equals(data[0]!)).toBe(true);
+      await convert(fixture('weights_16mb.mlxfn'), outputs[1]!);
+      await convert(fixture('weights_16mb.mlxfn'), outputs[0]!);
+      expect(readFileSync(outputs[1]!).equals(readFileSync(outputs[0]!))).toBe(true);
+    } finally {
+      rmSync(shm, { recursive: true, force: true });
+    }
   });
 
   it('replaces an existing output file only when the conversion succeeds', async () => {

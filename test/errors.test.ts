@@ -132,4 +132,10 @@ describe('bad arguments and files', () => {
     const error = await convert(fixture('valid.mlxfn'), path.join(workDir(), 'o.onnx'), { externalData: 'sometimes' as never }).catch((e) => e);
     expect(error.code).toBe('ERR_INVALID_ARGUMENT');
   });
+
+  it('a durable flag that is not a boolean is ERR_INVALID_ARGUMENT', async () => {
+    const error = await convert(fixture('valid.mlxfn'), path.join(workDir(), 'o.onnx'), { durable: 'yes' as never }).catch((e) => e);
+    expect(error.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(error.message).toBe('durable must be a boolean');
+  });
 });

@@ -38,6 +38,7 @@ async function run(job: Job, opts: Record<string, unknown>): Promise<ConvertRepo
     opset: opts.opset as number | undefined,
     target: opts.target as Target,
     externalData: opts.externalData as 'auto' | 'always' | 'never',
+    durable: Boolean(opts.durable),
     inputNames: opts.inputNames as string[] | undefined,
     outputNames: opts.outputNames as string[] | undefined,
     dynamic: opts.dynamic as Record<string, Record<number, string>> | undefined,
@@ -85,6 +86,7 @@ export function addConvertCommand(program: Command, debug: () => boolean): void 
     .option('--opset <n>', 'ONNX opset', integer)
     .option('--target <name>', 'standard (any ONNX runtime) | ort (also ONNX Runtime contrib ops) | web (standard, checked against onnxruntime-web)', 'standard')
     .option('--external-data <mode>', 'weights in OUTPUT.data: auto | always | never', 'auto')
+    .option('--durable', 'sync the output to the disk before exiting (default: atomic rename only, as cp)')
     .option('--input-names <a,b,...>', 'names for the ONNX inputs, in order', names)
     .option('--output-names <a,b,...>', 'names for the ONNX outputs, in order', names)
     .option('--dynamic <input:axis=name>', 'a varying input dimension of a shapeless export (repeatable)', dynamicDim)

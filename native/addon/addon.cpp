@@ -44,6 +44,7 @@ ConvertOptions convert_options(const Napi::Value& value) {
   if (obj.Get("externalDataThreshold").IsNumber()) {
     options.write.external_threshold = static_cast<size_t>(obj.Get("externalDataThreshold").As<Napi::Number>().Int64Value());
   }
+  if (obj.Get("durable").IsBoolean()) options.write.durable = obj.Get("durable").As<Napi::Boolean>().Value();
   options.input_names = strings_from_js(obj.Get("inputNames"), "inputNames");
   options.output_names = strings_from_js(obj.Get("outputNames"), "outputNames");
   if (obj.Get("dynamicDims").IsArray()) {

@@ -30,16 +30,16 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
       fail(ErrorCode::Io, "cannot map " + path + ": " + std::strerror(err));
     }
     data = static_cast<const uint8_t*>(mapped);
-    // Read once, front to back: large read-ahead and huge fault batches.
+    // Parsed front to back; no read-ahead of the whole file, whose weights mostly go
+    // file to file without being mapped in.
     ::madvise(mapped, size, MADV_SEQUENTIAL);
-    ::madvise(mapped, size, MADV_WILLNEED);
   }
-  ::close(fd);
-  return std::shared_ptr<MappedFile>(new MappedFile(data, size));
+  return std::shared_ptr<MappedFile>(new MappedFile(fd, data, size));
 }
 
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+  ::close(fd_);
 }
 
 }  // namespace mlx_onnx

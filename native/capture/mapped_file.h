@@ -1,6 +1,7 @@
 #pragma once
-// A read-only memory map of a whole file. Constants read from `.mlxfn` files stay
-// views into it, so their bytes go from the page cache to the ONNX file once.
+// A read-only memory map of a whole file, and the open file. Constants read from
+// `.mlxfn` files stay views into it; the writer copies their bytes from the file to the
+// ONNX file in the kernel, so the reader touches only the pages it parses.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -17,9 +18,11 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
 
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
+  int fd() const { return fd_; }
 
  private:
-  MappedFile(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  MappedFile(int fd, const uint8_t* data, size_t size) : fd_(fd), data_(data), size_(size) {}
+  int fd_;
   const uint8_t* data_;
   size_t size_;
 };

@@ -88,15 +88,14 @@ void ProtoMessage::message(int field, ProtoMessage&& child) {
   size_ += child.size_;
 }
 
-bool ProtoMessage::write_to(std::FILE* out, const Cancel& cancel) const {
+bool ProtoMessage::write_to(FileSink& out, const Cancel& cancel) const {
   for (const auto& chunk : chunks_) {
     cancel.check();
-    const void* data = chunk.borrowed ? static_cast<const void*>(chunk.borrowed)
-                                      : static_cast<const void*>(chunk.owned.data());
-    size_t size = chunk.borrowed ? chunk.borrowed_size : chunk.owned.size();
-    if (size > 0 && std::fwrite(data, 1, size, out) != size) return false;
+    bool ok = chunk.borrowed ? out.write_view(chunk.borrowed, chunk.borrowed_size)
+                             : out.write(chunk.owned.data(), chunk.owned.size());
+    if (!ok) return false;
   }
-  return true;
+  return out.flush();
 }
 
 }  // namespace mlx_onnx::onnx

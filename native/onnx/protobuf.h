@@ -2,12 +2,12 @@
 // Protocol-buffer encoding as a list of chunks: small owned bytes, and borrowed views
 // for tensor data, so a message with gigabytes of weights is encoded without copying them.
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "graph/cancel.h"
+#include "onnx/file_sink.h"
 
 namespace mlx_onnx::onnx {
 
@@ -23,7 +23,7 @@ class ProtoMessage {
   size_t size() const { return size_; }
   // Writes every chunk in order, checking `cancel` between chunks; false on a write
   // error (errno is set).
-  bool write_to(std::FILE* out, const Cancel& cancel) const;
+  bool write_to(FileSink& out, const Cancel& cancel) const;
 
  private:
   struct Chunk {

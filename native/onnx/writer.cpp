@@ -1,10 +1,10 @@
 #include "onnx/writer.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -27,29 +27,31 @@ uint64_t aligned_offset(uint64_t offset, size_t nbytes) {
 // A temporary file next to the target that is removed unless committed.
 class TempFile {
  public:
-  explicit TempFile(const fs::path& target) : target_(target) {
+  TempFile(const fs::path& target, SourceFile source) : target_(target) {
     static std::atomic<int> counter{0};
     path_ = target.parent_path() / ("." + target.filename().string() + ".tmp-" +
                                     std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    file_ = std::fopen(path_.c_str(), "wb");
-    if (!file_) fail(ErrorCode::Io, "cannot create " + path_.string() + ": " + std::strerror(errno));
-    std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd_ < 0) fail(ErrorCode::Io, "cannot create " + path_.string() + ": " + std::strerror(errno));
+    sink_.emplace(fd_, source);
   }
   ~TempFile() {
-    if (file_) std::fclose(file_);
+    if (fd_ >= 0) ::close(fd_);
     if (!committed_) {
       std::error_code ignored;
       fs::remove(path_, ignored);
     }
   }
-  std::FILE* get() { return file_; }
+  FileSink& sink() { return *sink_; }
   [[noreturn]] void write_failed() {
     fail(ErrorCode::Io, "cannot write " + target_.string() + ": " + std::strerror(errno));
   }
-  void close() {
-    bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
-    ok = std::fclose(file_) == 0 && ok;
-    file_ = nullptr;
+  // Durable files reach the disk before they replace the target; otherwise the kernel
+  // writes them back in its own time (as `cp` leaves them).
+  void close(bool durable) {
+    bool ok = sink_->flush() && (!durable || ::fsync(fd_) == 0);
+    ok = ::close(fd_) == 0 && ok;
+    fd_ = -1;
     if (!ok) write_failed();
   }
   void commit() {
@@ -62,9 +64,19 @@ class TempFile {
  private:
   fs::path target_;
   fs::path path_;
-  std::FILE* file_ = nullptr;
+  int fd_ = -1;
+  std::optional<FileSink> sink_;
   bool committed_ = false;
 };
+
+// Makes the renames themselves durable.
+void sync_folder(const fs::path& folder) {
+  int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  bool ok = fd >= 0 && ::fsync(fd) == 0;
+  int err = errno;
+  if (fd >= 0) ::close(fd);
+  if (!ok) fail(ErrorCode::Io, "cannot sync folder " + folder.string() + ": " + std::strerror(err));
+}
 
 std::vector<TensorPlacement> place_tensors(const Model& model, const WriteOptions& options,
                                            const std::string& data_name) {
@@ -98,8 +110,7 @@ uint64_t write_external_data(const Model& model, const std::vector<TensorPlaceme
     cancel.check();
     const Tensor& t = model.initializers[i];
     uint64_t pad = placements[i].offset - written;
-    if (pad > 0 && std::fwrite(zeros, 1, pad, file.get()) != pad) file.write_failed();
-    if (t.nbytes > 0 && std::fwrite(t.data, 1, t.nbytes, file.get()) != t.nbytes) file.write_failed();
+    if (!file.sink().write(zeros, pad) || !file.sink().write_view(t.data, t.nbytes)) file.write_failed();
     written = placements[i].offset + t.nbytes;
   }
   return written;
@@ -121,9 +132,9 @@ WrittenFiles write_model(const Model& model, const std::string& path, const Writ
   std::optional<TempFile> data_file;
   for (const auto& p : placements) {
     if (!p.external) continue;
-    data_file.emplace(data_path);
+    data_file.emplace(data_path, options.source);
     written.data_bytes = write_external_data(model, placements, *data_file, options.cancel);
-    data_file->close();
+    data_file->close(options.durable);
     written.data_path = data_path.string();
     break;
   }
@@ -132,12 +143,13 @@ WrittenFiles write_model(const Model& model, const std::string& path, const Writ
   if (encoded.size() >= (uint64_t{1} << 31)) {
     fail(ErrorCode::InvalidArgument, "the ONNX graph passes the 2 GiB protobuf limit");
   }
-  TempFile model_file(target);
-  if (!encoded.write_to(model_file.get(), options.cancel)) model_file.write_failed();
-  model_file.close();
+  TempFile model_file(target, options.source);
+  if (!encoded.write_to(model_file.sink(), options.cancel)) model_file.write_failed();
+  model_file.close(options.durable);
   written.model_bytes = encoded.size();
   if (data_file) data_file->commit();
   model_file.commit();
+  if (options.durable) sync_folder(target.parent_path());
   return written;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "graph/cancel.h"
+#include "onnx/file_sink.h"
 #include "onnx/model.h"
 
 namespace mlx_onnx::onnx {
@@ -16,6 +17,11 @@ struct WriteOptions {
   ExternalData external_data = ExternalData::Auto;
   // Tensors smaller than this stay inside the .onnx even when data goes external.
   size_t external_threshold = 1024;
+  // The file that tensor views point into, copied from file to file when it can be.
+  SourceFile source;
+  // Syncs the files and their folder to the disk before returning (fsync).
+  // Without it the result is still atomic: it appears complete or not at all.
+  bool durable = false;
   Cancel cancel;
 };
 

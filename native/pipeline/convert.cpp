@@ -3,6 +3,7 @@
 #include <chrono>
 #include <set>
 
+#include "capture/mapped_file.h"
 #include "graph/error.h"
 #include "lower/lower_graph.h"
 #include "lower/registry.h"
@@ -101,7 +102,8 @@ FileInfo inspect_mlxfn(const std::string& path) {
 ConvertResult convert_mlxfn(const std::string& input, const std::string& output, const ConvertOptions& options) {
   ConvertResult result;
   auto start = Clock::now();
-  MlxfnFile file = read_mlxfn(input);
+  auto mapped = MappedFile::open(input);
+  MlxfnFile file = parse_mlxfn(mapped->bytes(), mapped, input);
   if (file.traces.empty()) fail(ErrorCode::InvalidInput, input + ": the file holds no traces");
   if (options.trace < 0 || static_cast<size_t>(options.trace) >= file.traces.size()) {
     fail(ErrorCode::InvalidArgument, "trace " + std::to_string(options.trace) + " does not exist; " + input +
@@ -126,7 +128,9 @@ ConvertResult convert_mlxfn(const std::string& input, const std::string& output,
 
   options.write.cancel.check();
   start = Clock::now();
-  result.files = onnx::write_model(model, output, options.write);
+  onnx::WriteOptions write = options.write;
+  write.source = {mapped->bytes(), mapped->fd()};
+  result.files = onnx::write_model(model, output, write);
   result.write_ms = ms_since(start);
   return result;
 }

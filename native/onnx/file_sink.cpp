@@ -1,0 +1,84 @@
+#include "onnx/file_sink.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace mlx_onnx::onnx {
+namespace {
+constexpr size_t kBufferBytes = size_t{1} << 20;
+// Smaller views are cheaper to copy through the buffer than a system call each.
+constexpr size_t kMinCopyBytes = size_t{64} << 10;
+}  // namespace
+
+FileSink::FileSink(int fd, SourceFile source) : fd_(fd), source_(source) {
+  buffer_.reserve(kBufferBytes);
+}
+
+bool FileSink::write_all(const uint8_t* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd_, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool FileSink::flush() {
+  bool ok = write_all(buffer_.data(), buffer_.size());
+  buffer_.clear();
+  return ok;
+}
+
+bool FileSink::write(const void* data, size_t size) {
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  if (buffer_.size() + size > kBufferBytes) {
+    if (!flush()) return false;
+    if (size >= kBufferBytes) return write_all(bytes, size);
+  }
+  buffer_.insert(buffer_.end(), bytes, bytes + size);
+  return true;
+}
+
+bool FileSink::copy_from_source(uint64_t offset, size_t size, size_t& copied) {
+  copied = 0;
+#ifndef __linux__
+  (void)offset;
+  (void)size;
+  copy_unsupported_ = true;  // no copy_file_range: plain writes from the mapping
+  return true;
+#else
+  auto in_offset = static_cast<off64_t>(offset);
+  while (copied < size) {
+    ssize_t n = ::copy_file_range(source_.fd, &in_offset, fd_, nullptr, size - copied, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+                  errno == EBADF || errno == EPERM)) {
+      copy_unsupported_ = true;
+      return true;
+    }
+    if (n < 0) return false;
+    if (n == 0) return true;  // the source file shrank: the mapped bytes say the rest
+    copied += static_cast<size_t>(n);
+  }
+  return true;
+#endif
+}
+
+bool FileSink::write_view(const uint8_t* data, size_t size) {
+  const uint8_t* base = source_.mapped.data();
+  bool in_source = source_.fd >= 0 && base != nullptr && data >= base &&
+                   size <= source_.mapped.size() && static_cast<size_t>(data - base) <= source_.mapped.size() - size;
+  if (!in_source || copy_unsupported_ || size < kMinCopyBytes) return write(data, size);
+  if (!flush()) return false;
+  size_t copied = 0;
+  if (!copy_from_source(static_cast<uint64_t>(data - base), size, copied)) return false;
+  return write_all(data + copied, size - copied);
+}
+
+}  // namespace mlx_onnx::onnx
