@@ -51,23 +51,33 @@ function conversionPeakRssMb(input, output, options) {
   return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim()) / 1024;
 }
 
+// Peak RSS of an ONNX Runtime session load and one inference, in its own process.
+function onnxRuntimePeakRssMb(model, inputs) {
+  const feeds = inputs.map((a) => ({ ...a, data: Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).toString('base64') }));
+  const script = `import(${JSON.stringify(path.join(ROOT, 'dist', 'verify.js'))}).then(async (m) => {
+    const feeds = JSON.parse(require('node:fs').readFileSync(0, 'utf8')).map((a) => ({ ...a, data: Buffer.from(a.data, 'base64') }));
+    await m.runOnnx(${JSON.stringify(model)}, feeds);
+    console.log(require('node:fs').readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\\s+(\\d+) kB/)[1]);
+  })`;
+  return Number(execFileSync(process.execPath, ['-e', script], { input: JSON.stringify(feeds), encoding: 'utf8' }).trim()) / 1024;
+}
+
 mkdirSync(OUT, { recursive: true });
 const DEFAULT_MODELS = ['mlp_10mb', 'transformer_50mb', 'gpt2_small_fp32', 'llama_1b_fp16', 'llama_1b_4bit'];
 const names = process.argv.slice(2).length ? process.argv.slice(2) : DEFAULT_MODELS;
 execFileSync(PYTHON, [path.join(ROOT, 'bench', 'make_models.py'), OUT, ...names], { stdio: 'inherit' });
 const mlx = JSON.parse(readFileSync(path.join(OUT, 'mlx_timings.json'), 'utf8'));
 
-// Quantized weights go to ONNX Runtime's MatMulNBits (4-bit kept, as MLX runs them); the
-// standard lowering unpacks them in the graph, which ONNX Runtime folds into float32.
-const OPTIONS = { llama_1b_4bit: { target: 'ort' } };
+// The 4-bit model both ways: blocked DequantizeLinear (standard) and MatMulNBits (ort).
+const TARGETS = { llama_1b_4bit: ['standard', 'ort'] };
 
 const results = [];
-for (const [name, reference] of Object.entries(mlx)) {
+for (const [name, reference] of Object.entries(mlx)) for (const target of TARGETS[name] ?? ['standard']) {
   const input = path.join(OUT, `${name}.mlxfn`);
   const output = path.join(OUT, `${name}.onnx`);
   const copy = path.join(OUT, `${name}.copy`);
   const weightsFile = path.join(OUT, `${name}.safetensors`);
-  const options = OPTIONS[name] ?? {};
+  const options = { target };
   const outputs = [output, `${output}.data`];
   const timed = await interleavedMedians({
     convertMs: { files: outputs, run: () => convert(input, output, options) },
@@ -88,7 +98,7 @@ for (const [name, reference] of Object.entries(mlx)) {
   }
   results.push({
     model: name,
-    target: options.target ?? 'standard',
+    target,
     weightMB: reference.weightBytes / 1e6,
     safetensorsMB: statSync(weightsFile).size / 1e6,
     mlxfnMB: statSync(input).size / 1e6,
@@ -100,6 +110,7 @@ for (const [name, reference] of Object.entries(mlx)) {
     peakRssMB: conversionPeakRssMb(input, output, options),
     onnxRuntimeInferenceMs: median(runs),
     onnxRuntimeLoadAndRunMs: median(loads),
+    onnxRuntimePeakRssMB: onnxRuntimePeakRssMb(output, inputs),
     mlxEvalMs: reference.mlxEvalMs,
   });
 }
@@ -107,9 +118,9 @@ for (const [name, reference] of Object.entries(mlx)) {
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}`;
 writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2) + '\n');
 console.log(`machine: ${machine}\n`);
-console.log('| model | target | weights MB | ONNX MB (× safetensors) | convert ms | `cp` ms | convert / `cp` | durable convert ms | `cp` + fsync ms | durable / (`cp` + fsync) | MLX export ms | convert peak RSS MB | ORT load + run ms | ORT run ms | MLX eval ms |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| model | target | weights MB | ONNX MB (× safetensors) | convert ms | `cp` ms | convert / `cp` | durable convert ms | `cp` + fsync ms | durable / (`cp` + fsync) | MLX export ms | convert peak RSS MB | ORT load + run ms | ORT run ms | ORT peak RSS MB | MLX eval ms |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   const f = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-  console.log(`| ${r.model} | ${r.target} | ${f(r.weightMB)} | ${f(r.onnxMB)} (${(r.onnxMB / r.safetensorsMB).toFixed(2)}) | ${f(r.convertMs)} | ${f(r.cpMs)} | ${r.convertOverCp.toFixed(2)} | ${f(r.durableConvertMs)} | ${f(r.cpSyncMs)} | ${r.durableOverCpSync.toFixed(2)} | ${f(r.mlxExportMs)} | ${f(r.peakRssMB)} | ${f(r.onnxRuntimeLoadAndRunMs)} | ${f(r.onnxRuntimeInferenceMs)} | ${f(r.mlxEvalMs)} |`);
+  console.log(`| ${r.model} | ${r.target} | ${f(r.weightMB)} | ${f(r.onnxMB)} (${(r.onnxMB / r.safetensorsMB).toFixed(2)}) | ${f(r.convertMs)} | ${f(r.cpMs)} | ${r.convertOverCp.toFixed(2)} | ${f(r.durableConvertMs)} | ${f(r.cpSyncMs)} | ${r.durableOverCpSync.toFixed(2)} | ${f(r.mlxExportMs)} | ${f(r.peakRssMB)} | ${f(r.onnxRuntimeLoadAndRunMs)} | ${f(r.onnxRuntimeInferenceMs)} | ${f(r.onnxRuntimePeakRssMB)} | ${f(r.mlxEvalMs)} |`);
 }
