@@ -180,4 +180,14 @@ describe.skipIf(!HAS_CHROMIUM)(`examples/browser in headless Chromium${HAS_CHROM
     const page = await runPage();
     expect(page.tokens).toEqual(await greedyWithOrt(report.onnx, PROMPT, COUNT));
   });
+
+  it('runs the 4-bit llama\'s packed uint4 weights (blocked DequantizeLinear, target web) on WASM', async () => {
+    const model = models.loadModel(path.join(root, 'llama_4bit'));
+    const report = await model.exportOnnx(path.join(root, 'llama4-web'), { target: 'web' });
+    expect(report.onnxOpHistogram).toHaveProperty('DequantizeLinear');
+    expect(report.webCompatibility!.wasm).toEqual({ supported: true, unsupported: [] });
+    await serve(report.outDir);
+    const page = await runPage();
+    expect(page.tokens).toEqual(await greedyWithOrt(report.onnx, PROMPT, COUNT));
+  });
 });
