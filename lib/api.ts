@@ -25,6 +25,8 @@ export async function inspect(file: string): Promise<FileInfo> {
   }
 }
 
+const CAST_DTYPES: readonly unknown[] = ['float16', 'bfloat16', 'float32'];
+
 function checkOptions(options: ConvertOptions): void {
   const { trace, opset, externalData, externalDataThreshold } = options;
   if (trace !== undefined && (!Number.isInteger(trace) || trace < 0)) throw invalidArgument('trace must be a non-negative integer');
@@ -37,6 +39,9 @@ function checkOptions(options: ConvertOptions): void {
   }
   if (externalDataThreshold !== undefined && (!Number.isInteger(externalDataThreshold) || externalDataThreshold < 0)) {
     throw invalidArgument('externalDataThreshold must be a non-negative integer');
+  }
+  if (options.dtype !== undefined && !CAST_DTYPES.includes(options.dtype)) {
+    throw invalidArgument(`dtype must be 'float16', 'bfloat16' or 'float32', not '${String(options.dtype)}'`);
   }
   if (options.durable !== undefined && typeof options.durable !== 'boolean') throw invalidArgument('durable must be a boolean');
 }
@@ -72,6 +77,7 @@ export async function convert(input: string, output: string, options: ConvertOpt
       externalData: options.externalData ?? 'auto',
       externalDataThreshold: options.externalDataThreshold ?? 1024,
       durable: options.durable ?? false,
+      dtype: options.dtype,
       inputNames: options.inputNames,
       outputNames: options.outputNames,
       dynamicDims: Object.entries(options.dynamic ?? {}).flatMap(([input, axes]) =>
@@ -91,6 +97,7 @@ export async function convert(input: string, output: string, options: ConvertOpt
     trace,
     opset,
     ...rest,
+    ...(options.dtype ? { dtype: options.dtype } : {}),
     timings: { ...timings, totalMs: performance.now() - start },
   };
   delete (report as unknown as Record<string, unknown>).unsupportedOps;
@@ -99,7 +106,7 @@ export async function convert(input: string, output: string, options: ConvertOpt
   if (options.target === 'web') report.webCompatibility = webCompatibility(target);
   if (options.verify) {
     const verifyStart = performance.now();
-    report.verify = await verify(source, target, { ...(options.verify === true ? {} : options.verify), trace });
+    report.verify = await verify(source, target, { dtype: options.dtype, ...(options.verify === true ? {} : options.verify), trace });
     report.timings.verifyMs = performance.now() - verifyStart;
     report.timings.totalMs = performance.now() - start;
     throwIfFailed(report.verify, report);

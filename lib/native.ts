@@ -13,6 +13,7 @@ export interface NativeConvertOptions {
   externalData?: string;
   externalDataThreshold?: number;
   durable?: boolean;
+  dtype?: string;
   inputNames?: string[];
   outputNames?: string[];
   dynamicDims?: Array<{ input: string; axis: number; name: string }>;

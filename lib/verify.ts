@@ -3,8 +3,8 @@
 import { Worker } from 'node:worker_threads';
 import { MlxOnnxError, asMlxOnnxError, invalidArgument } from './errors.js';
 import { native } from './native.js';
-import { DEFAULT_TOLERANCE, compareArrays, randomArray } from './tensors.js';
-import type { HostArray, OutputComparison, TraceInfo, VerifyOptions, VerifyReport } from './types.js';
+import { DEFAULT_TOLERANCE, castFloats, castTolerance, compareArrays, isFloat, randomArray } from './tensors.js';
+import type { CastDType, HostArray, OutputComparison, TraceInfo, VerifyOptions, VerifyReport } from './types.js';
 import type { WorkerRequest, WorkerResponse } from './verify-worker.js';
 
 export interface OnnxRun {
@@ -79,15 +79,21 @@ export async function verifyConversion(
   onnxPath: string,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
-  const inputs = inputsFor(trace, shapeless, options);
+  const dtype = options.dtype;
+  if (dtype === 'bfloat16' && [...trace.inputs, ...trace.outputs].some((t) => isFloat(t.dtype))) {
+    throw invalidArgument('a model cast to bfloat16 has bfloat16 inputs or outputs, which onnxruntime-node cannot feed or read: it cannot be verified from Node');
+  }
+  // A cast model takes its float inputs rounded to its dtype; MLX gets the same values.
+  const onnxInputs = inputsFor(trace, shapeless, options).map((a) => (dtype && isFloat(a.dtype) ? castFloats(a, dtype) : a));
+  const mlxInputs = onnxInputs.map((a, i) => (a.dtype === trace.inputs[i]!.dtype ? a : castFloats(a, trace.inputs[i]!.dtype as CastDType | 'float64')));
   const mlxStart = performance.now();
-  const expected = await runMlx(mlxfnPath, trace, inputs);
+  const expected = await runMlx(mlxfnPath, trace, mlxInputs);
   const mlxMs = performance.now() - mlxStart;
-  const onnx = await runOnnx(onnxPath, inputs);
+  const onnx = await runOnnx(onnxPath, onnxInputs);
   const outputs: OutputComparison[] = onnx.outputs.map((actual, i) => {
     const reference = expected[i];
     if (!reference) throw new MlxOnnxError('ERR_VERIFY', `MLX returned no output ${i}`);
-    const tolerance = DEFAULT_TOLERANCE[reference.dtype];
+    const tolerance = dtype && isFloat(reference.dtype) ? castTolerance(dtype, reference.dtype) : DEFAULT_TOLERANCE[reference.dtype];
     const atol = options.atol ?? tolerance.atol;
     const rtol = options.rtol ?? tolerance.rtol;
     const diff = compareArrays(actual, reference, atol, rtol);

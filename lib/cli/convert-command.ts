@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { convert, inspect, throwIfFailed, traceOutputPath, verify } from '../api.js';
 import { MlxOnnxError, asMlxOnnxError } from '../errors.js';
-import type { ConvertReport, Target } from '../types.js';
+import type { CastDType, ConvertReport, Target } from '../types.js';
 import { dynamicDim, exitCode, fail, integer, interrupt, names, positiveNumber, traceArg } from './common.js';
 import { printConvertReport } from './format.js';
 import { Progress } from './progress.js';
@@ -39,6 +39,7 @@ async function run(job: Job, opts: Record<string, unknown>): Promise<ConvertRepo
     target: opts.target as Target,
     externalData: opts.externalData as 'auto' | 'always' | 'never',
     durable: Boolean(opts.durable),
+    dtype: opts.dtype as CastDType | undefined,
     inputNames: opts.inputNames as string[] | undefined,
     outputNames: opts.outputNames as string[] | undefined,
     dynamic: opts.dynamic as Record<string, Record<number, string>> | undefined,
@@ -48,6 +49,7 @@ async function run(job: Job, opts: Record<string, unknown>): Promise<ConvertRepo
     const start = performance.now();
     report.verify = await verify(job.input, job.output, {
       trace: job.trace, seed: opts.seed as number, atol: opts.atol as number | undefined, rtol: opts.rtol as number | undefined,
+      dtype: opts.dtype as CastDType | undefined,
     });
     report.timings.verifyMs = performance.now() - start;
     report.timings.totalMs += report.timings.verifyMs;
@@ -86,14 +88,15 @@ export function addConvertCommand(program: Command, debug: () => boolean): void 
     .option('--opset <n>', 'ONNX opset', integer)
     .option('--target <name>', 'standard (any ONNX runtime) | ort (also ONNX Runtime contrib ops) | web (standard, checked against onnxruntime-web)', 'standard')
     .option('--external-data <mode>', 'weights in OUTPUT.data: auto | always | never', 'auto')
+    .option('--dtype <type>', 'cast every float value to float16 | bfloat16 | float32 (weights converted as written)')
     .option('--durable', 'sync the output to the disk before exiting (default: atomic rename only, as cp)')
     .option('--input-names <a,b,...>', 'names for the ONNX inputs, in order', names)
     .option('--output-names <a,b,...>', 'names for the ONNX outputs, in order', names)
     .option('--dynamic <input:axis=name>', 'a varying input dimension of a shapeless export (repeatable)', dynamicDim)
     .option('--verify', 'run MLX and ONNX Runtime on the same random inputs and compare')
     .option('--seed <n>', 'seed of the verification inputs', integer, 0)
-    .option('--atol <x>', 'absolute tolerance for --verify (default by dtype)', positiveNumber)
-    .option('--rtol <x>', 'relative tolerance for --verify (default by dtype)', positiveNumber)
+    .option('--atol <x>', 'absolute tolerance for --verify (default by dtype; with --dtype, that of the cast)', positiveNumber)
+    .option('--rtol <x>', 'relative tolerance for --verify (default by dtype; with --dtype, that of the cast)', positiveNumber)
     .option('--json', 'print the report as one JSON object')
     .action(async (inputs: string[], opts) => {
       const json = Boolean(opts.json);
