@@ -68,9 +68,15 @@ function inputsFor(trace: TraceInfo, shapeless: boolean, options: VerifyOptions)
   });
 }
 
+/** True when a cast to `dtype` makes float inputs or outputs bfloat16, which onnxruntime-node cannot feed or read. */
+export function castsInterfaceToBfloat16(trace: TraceInfo, dtype: CastDType | undefined): boolean {
+  return dtype === 'bfloat16' && [...trace.inputs, ...trace.outputs].some((t) => isFloat(t.dtype));
+}
+
 /**
  * Checks an ONNX file converted from one trace of an .mlxfn file: both run on the same
- * inputs and every output must agree within tolerance.
+ * inputs and every output must agree within tolerance. `interfaceKept`: the file is a
+ * twin of a cast whose inputs and outputs kept the function's dtypes.
  */
 export async function verifyConversion(
   mlxfnPath: string,
@@ -78,14 +84,17 @@ export async function verifyConversion(
   shapeless: boolean,
   onnxPath: string,
   options: VerifyOptions = {},
+  interfaceKept = false,
 ): Promise<VerifyReport> {
   const dtype = options.dtype;
-  if (dtype === 'bfloat16' && [...trace.inputs, ...trace.outputs].some((t) => isFloat(t.dtype))) {
-    throw invalidArgument('a model cast to bfloat16 has bfloat16 inputs or outputs, which onnxruntime-node cannot feed or read: it cannot be verified from Node');
+  if (!interfaceKept && castsInterfaceToBfloat16(trace, dtype)) {
+    throw invalidArgument('a model cast to bfloat16 has bfloat16 inputs or outputs, which onnxruntime-node cannot feed or read; verify it with convert (verify option, or --verify), which runs a twin with the function\'s own input and output dtypes');
   }
-  // A cast model takes its float inputs rounded to its dtype; MLX gets the same values.
-  const onnxInputs = inputsFor(trace, shapeless, options).map((a) => (dtype && isFloat(a.dtype) ? castFloats(a, dtype) : a));
-  const mlxInputs = onnxInputs.map((a, i) => (a.dtype === trace.inputs[i]!.dtype ? a : castFloats(a, trace.inputs[i]!.dtype as CastDType | 'float64')));
+  // A cast model takes its float inputs rounded to its dtype; MLX gets the same values
+  // (and so does a twin that kept the function's input dtypes).
+  const rounded = inputsFor(trace, shapeless, options).map((a) => (dtype && isFloat(a.dtype) ? castFloats(a, dtype) : a));
+  const mlxInputs = rounded.map((a, i) => (a.dtype === trace.inputs[i]!.dtype ? a : castFloats(a, trace.inputs[i]!.dtype as CastDType | 'float64')));
+  const onnxInputs = interfaceKept ? mlxInputs : rounded;
   const mlxStart = performance.now();
   const expected = await runMlx(mlxfnPath, trace, mlxInputs);
   const mlxMs = performance.now() - mlxStart;

@@ -3,11 +3,11 @@
 // its weights and inputs cast the same way; constants round bit for bit as MLX rounds
 // them; the onnx checker passes; --verify compares with the original function.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { convert, inspect, readSafetensors } from '../dist/index.js';
+import { convert, inspect, readSafetensors, verify } from '../dist/index.js';
 import { CAST_TOLERANCE, castFloats, compareArrays, isFloat } from '../dist/tensors.js';
 import type { CastDType, ConvertOptions, HostArray } from '../dist/types.js';
 import { runOnnx } from '../dist/verify.js';
@@ -79,12 +79,21 @@ describe('verification of casts', () => {
     expect(report.verify!.outputs[0]).toMatchObject({ dtype: 'float32', ...CAST_TOLERANCE.float16 });
   });
 
-  it('a bfloat16 cast with float inputs or outputs cannot be verified from Node (ERR_INVALID_ARGUMENT), and is written', async () => {
+  it('--verify checks a bfloat16 cast through a twin with float32 inputs and outputs, then removes it', async () => {
+    const dir = mkdtempSync(path.join(outDir, 'bf16-'));
+    const report = await convert(fixture('cast_transformer_block.mlxfn'), path.join(dir, 'block.onnx'), { dtype: 'bfloat16', verify: true });
+    expect(report.outputs[0]!.dtype).toBe('bfloat16');
+    expect(report.verify!.pass).toBe(true);
+    expect(report.verify!.outputs[0]).toMatchObject({ dtype: 'float32', ...CAST_TOLERANCE.bfloat16 });
+    expect(readdirSync(dir)).toEqual(['block.onnx']);
+  });
+
+  it('verify() of a bfloat16 file with bfloat16 inputs or outputs is ERR_INVALID_ARGUMENT', async () => {
     const out = path.join(outDir, 'verify_bf16.onnx');
-    const error = await convert(fixture('cast_mlp.mlxfn'), out, { dtype: 'bfloat16', verify: true }).catch((e) => e);
+    await convert(fixture('cast_mlp.mlxfn'), out, { dtype: 'bfloat16' });
+    const error = await verify(fixture('cast_mlp.mlxfn'), out, { dtype: 'bfloat16' }).catch((e) => e);
     expect(error.code).toBe('ERR_INVALID_ARGUMENT');
-    expect(error.message).toBe('a model cast to bfloat16 has bfloat16 inputs or outputs, which onnxruntime-node cannot feed or read: it cannot be verified from Node');
-    expect(statSync(out).size).toBeGreaterThan(0);
+    expect(error.message).toBe("a model cast to bfloat16 has bfloat16 inputs or outputs, which onnxruntime-node cannot feed or read; verify it with convert (verify option, or --verify), which runs a twin with the function's own input and output dtypes");
   });
 });
 
@@ -117,6 +126,9 @@ describe('other casts', () => {
     const report = JSON.parse(ok.stdout);
     expect(report.dtype).toBe('float16');
     expect(report.verify.pass).toBe(true);
+    const bf16 = spawnSync(process.execPath, [CLI, 'convert', fixture('cast_mlp.mlxfn'), '-o', out, '--dtype', 'bfloat16', '--verify', '--json'], { encoding: 'utf8' });
+    expect(bf16.status).toBe(0);
+    expect(JSON.parse(bf16.stdout).verify.outputs[0]).toMatchObject({ pass: true, ...CAST_TOLERANCE.bfloat16 });
     const bad = spawnSync(process.execPath, [CLI, 'convert', fixture('cast_mlp.mlxfn'), '-o', out, '--dtype', 'half'], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toBe("mlx-onnx: ERR_INVALID_ARGUMENT: dtype must be 'float16', 'bfloat16' or 'float32', not 'half'\n");

@@ -3,9 +3,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { convert, inspect, throwIfFailed, traceOutputPath, verify } from '../api.js';
+import { convert, inspect, throwIfFailed, traceOutputPath, verifyConverted } from '../api.js';
 import { MlxOnnxError, asMlxOnnxError } from '../errors.js';
-import type { CastDType, ConvertReport, Target } from '../types.js';
+import type { CastDType, ConvertOptions, ConvertReport, Target } from '../types.js';
 import { dynamicDim, exitCode, fail, integer, interrupt, names, positiveNumber, traceArg } from './common.js';
 import { printConvertReport } from './format.js';
 import { Progress } from './progress.js';
@@ -33,7 +33,7 @@ async function plan(inputs: string[], opts: Record<string, unknown>): Promise<Jo
 }
 
 async function run(job: Job, opts: Record<string, unknown>): Promise<ConvertReport> {
-  const report = await convert(job.input, job.output, {
+  const options: ConvertOptions = {
     trace: job.trace,
     opset: opts.opset as number | undefined,
     target: opts.target as Target,
@@ -44,12 +44,12 @@ async function run(job: Job, opts: Record<string, unknown>): Promise<ConvertRepo
     outputNames: opts.outputNames as string[] | undefined,
     dynamic: opts.dynamic as Record<string, Record<number, string>> | undefined,
     signal: interrupt.signal,
-  });
+  };
+  const report = await convert(job.input, job.output, options);
   if (opts.verify) {
     const start = performance.now();
-    report.verify = await verify(job.input, job.output, {
+    report.verify = await verifyConverted(job.input, job.output, options, {
       trace: job.trace, seed: opts.seed as number, atol: opts.atol as number | undefined, rtol: opts.rtol as number | undefined,
-      dtype: opts.dtype as CastDType | undefined,
     });
     report.timings.verifyMs = performance.now() - start;
     report.timings.totalMs += report.timings.verifyMs;

@@ -1,5 +1,6 @@
 #include "passes/cast_floats.h"
 
+#include <algorithm>
 #include <deque>
 
 #include "graph/error.h"
@@ -48,14 +49,51 @@ void check_castable(const Graph& graph, DType dtype) {
   }
 }
 
+Node as_type(ValueId from, ValueId to, DType dtype) {
+  Node node;
+  node.op = "AsType";
+  node.inputs = {from};
+  node.outputs = {to};
+  node.attrs = {dtype};
+  return node;
+}
+
+// Puts the interface back in its `original` dtypes: each cast input feeds an AsType whose
+// result replaces it in the graph, and each cast output is an AsType of the result.
+void restore_interface(Graph& graph, DType dtype, const std::vector<DType>& original) {
+  std::vector<Node> prologue;
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    ValueId input = graph.inputs[i];
+    if (graph.value(input).dtype == original[i]) continue;
+    ValueId inner = graph.add_value(graph.value(input).shape, dtype);
+    for (Node& node : graph.nodes) std::replace(node.inputs.begin(), node.inputs.end(), input, inner);
+    std::replace(graph.outputs.begin(), graph.outputs.end(), input, inner);
+    graph.values[input].dtype = original[i];
+    prologue.push_back(as_type(input, inner, dtype));
+  }
+  graph.nodes.insert(graph.nodes.begin(), prologue.begin(), prologue.end());
+  for (size_t i = 0; i < graph.outputs.size(); ++i) {
+    DType want = original[graph.inputs.size() + i];
+    ValueId output = graph.outputs[i];
+    if (graph.value(output).dtype == want) continue;
+    ValueId outer = graph.add_value(graph.value(output).shape, want);
+    graph.nodes.push_back(as_type(output, outer, want));
+    graph.outputs[i] = outer;
+  }
+}
+
 }  // namespace
 
-void cast_floats(Graph& graph, DType dtype) {
+void cast_floats(Graph& graph, DType dtype, bool keep_interface) {
   if (dtype != DType::Float16 && dtype != DType::BFloat16 && dtype != DType::Float32) {
     fail(ErrorCode::InvalidArgument, "cannot cast to " + std::string(dtype_name(dtype)) +
                                          "; the choices are float16, bfloat16 and float32");
   }
   check_castable(graph, dtype);
+  std::vector<DType> interface;  // inputs, then outputs
+  for (const auto* values : {&graph.inputs, &graph.outputs}) {
+    for (ValueId v : *values) interface.push_back(graph.value(v).dtype);
+  }
   std::vector<bool> read = read_by_lowering(graph);
   auto storage = std::make_shared<CastStorage>();
   storage->original = graph.storage;
@@ -81,6 +119,7 @@ void cast_floats(Graph& graph, DType dtype) {
       if (auto* d = std::get_if<DType>(&attr); d && is_floating(*d)) *d = dtype;
     }
   }
+  if (keep_interface) restore_interface(graph, dtype, interface);
 }
 
 }  // namespace mlx_onnx::passes

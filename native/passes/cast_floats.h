@@ -9,6 +9,8 @@ namespace mlx_onnx::passes {
 // written, except the few that lowering reads (quantization scales and biases), which
 // are converted here. ERR_INVALID_ARGUMENT for another dtype, and for functions whose
 // meaning a cast would change: complex values, and Views of float bits.
-void cast_floats(Graph& graph, DType dtype);
+// With `keep_interface`, inputs and outputs keep their dtypes and AsType nodes cast at the
+// boundary (how a bfloat16 cast is verified: onnxruntime-node has no bfloat16 tensors).
+void cast_floats(Graph& graph, DType dtype, bool keep_interface = false);
 
 }  // namespace mlx_onnx::passes
