@@ -126,11 +126,10 @@ let twins = 0;
  * model inside), written beside `target` and removed afterwards.
  */
 export async function verifyConverted(source: string, target: string, options: ConvertOptions, verifyOptions: VerifyOptions & { trace: number }): Promise<VerifyReport> {
-  const info = await inspect(source);
-  const trace = info.traces[verifyOptions.trace];
-  if (!trace) throw invalidArgument(`trace ${verifyOptions.trace} does not exist; ${source} holds ${info.traces.length}`);
   const dtypeOptions = { ...verifyOptions, dtype: options.dtype };
-  if (!castsInterfaceToBfloat16(trace, options.dtype)) return verifyConversion(source, trace, info.shapeless, target, dtypeOptions);
+  const info = await inspect(source);
+  const trace = info.traces[verifyOptions.trace]!; // `target` was converted from it
+  if (!castsInterfaceToBfloat16(trace, options.dtype)) return verify(source, target, dtypeOptions);
   const twin = path.join(path.dirname(target), `.${path.basename(target)}.verify-${process.pid}-${twins++}.onnx`);
   try {
     const opset = options.opset ?? versions().defaultOpset;

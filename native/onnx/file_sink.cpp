@@ -64,7 +64,10 @@ bool FileSink::copy_from_source(uint64_t offset, size_t size, size_t& copied) {
       return true;
     }
     if (n < 0) return false;
-    if (n == 0) return true;  // the source file shrank: the mapped bytes say the rest
+    if (n == 0) {
+      errno = EIO;  // the source file shrank under us
+      return false;
+    }
     copied += static_cast<size_t>(n);
   }
   return true;
@@ -82,13 +85,21 @@ std::optional<uint64_t> FileSink::source_offset(const uint8_t* data, size_t size
 
 bool FileSink::write_view(const uint8_t* data, size_t size) {
   auto offset = source_offset(data, size);
-  if (!offset || copy_unsupported_ || size < kMinCopyBytes) return write(data, size);
+  if (!offset || size < kMinCopyBytes) return write(data, size);
   if (!flush()) return false;
   size_t copied = 0;
-  if (!copy_from_source(*offset, size, copied)) return false;
-  return write_all(data + copied, size - copied);
+  if (!copy_unsupported_ && !copy_from_source(*offset, size, copied)) return false;
+  // What the kernel could not copy goes through a buffer, not the mapping (see below).
+  for (uint64_t at = *offset + copied, end = *offset + size; at < end;) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(kBufferBytes, end - at));
+    if (!read_source(at, n) || !write_all(scratch_.data(), n)) return false;
+    at += n;
+  }
+  return true;
 }
 
+// Source bytes are read with pread rather than through the mapping, so the pages do not
+// stay in this process's memory (RSS) once written.
 bool FileSink::read_source(uint64_t offset, size_t size) {
   scratch_.resize(size);
   size_t done = 0;
@@ -105,8 +116,6 @@ bool FileSink::read_source(uint64_t offset, size_t size) {
   return true;
 }
 
-// Source bytes are read with pread rather than through the mapping, so the pages do not
-// stay in this process's memory (RSS) after they are converted.
 bool FileSink::write_converted(const uint8_t* data, size_t size, const ElementConversion& conversion) {
   size_t count = size / conversion.to_size;
   size_t chunk = kBufferBytes / std::max(conversion.from_size, conversion.to_size);

@@ -37,7 +37,7 @@ class FileSink {
   // Reads source bytes into scratch_; false with errno set.
   bool read_source(uint64_t offset, size_t size);
   // False with errno set on a real error; sets copy_unsupported_ when the kernel or
-  // filesystem cannot copy between these files (then plain writes take over).
+  // filesystem cannot copy between these files (then reads and writes take over).
   bool copy_from_source(uint64_t offset, size_t size, size_t& copied);
 
   int fd_;
