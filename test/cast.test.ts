@@ -61,7 +61,7 @@ describe.each(['float16', 'bfloat16'] as const)('cast to %s', (dtype) => {
     expect(diff.pass, `max abs error ${diff.maxAbsError} (atol ${atol}, rtol ${rtol})`).toBe(true);
   });
 
-  it('constants round bit for bit as MLX casts them (ties to even, subnormals, overflow, NaN)', async () => {
+  it('constants round bit for bit as MLX casts them (ties to even, subnormals, NaN), finite overflow saturating', async () => {
     const out = path.join(outDir, `rounding_${dtype}.onnx`);
     await convert(fixture('cast_rounding.mlxfn'), out, { dtype });
     written.push(out);
@@ -98,6 +98,12 @@ describe('verification of casts', () => {
 });
 
 describe('other casts', () => {
+  it('an additive causal mask made with float32\'s lowest value stays a mask in float16 (no NaN)', async () => {
+    const report = await convert(fixture('model_nn_transformer.mlxfn'), path.join(outDir, 'mask_f16.onnx'), { dtype: 'float16', verify: true });
+    expect(report.verify!.outputs[0]!.pass).toBe(true);
+    expect(report.verify!.outputs[0]!.maxAbsError).toBeLessThan(CAST_TOLERANCE.float16.atol);
+  });
+
   it('a float16 trace cast to float32 has float32 inputs and outputs and verifies against MLX', async () => {
     const report = await convert(fixture('two_traces.mlxfn'), path.join(outDir, 'up.onnx'), { trace: 1, dtype: 'float32', verify: true });
     expect(report.inputs[0]!.dtype).toBe('float32');

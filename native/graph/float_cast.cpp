@@ -1,6 +1,8 @@
 #include "graph/float_cast.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstring>
 
 namespace mlx_onnx {
@@ -63,7 +65,8 @@ float load(const uint8_t* p) {
   } else if constexpr (D == DType::Float64) {
     double d;
     std::memcpy(&d, p, 8);
-    return static_cast<float>(d);
+    constexpr double kMax = std::numeric_limits<float>::max();
+    return static_cast<float>(std::isfinite(d) ? std::clamp(d, -kMax, kMax) : d);
   } else {
     uint16_t h;
     std::memcpy(&h, p, 2);
@@ -71,12 +74,17 @@ float load(const uint8_t* p) {
   }
 }
 
+// Finite values past the target's range become its largest finite value, not infinity:
+// a mask made with float32's lowest value (MLX's causal masks use finfo(dtype).min) stays
+// a mask, as finfo(float16).min does in MLX's own float16 run.
 template <DType D>
 void store(float f, uint8_t* p) {
   if constexpr (D == DType::Float32) {
     std::memcpy(p, &f, 4);
   } else {
     uint16_t h = D == DType::Float16 ? float16_bits(f) : bfloat16_bits(f);
+    uint16_t infinity = D == DType::Float16 ? 0x7c00 : 0x7f80;
+    if ((h & 0x7fff) == infinity && std::isfinite(f)) h = static_cast<uint16_t>((h & 0x8000) | (infinity - 1));
     std::memcpy(p, &h, 2);
   }
 }

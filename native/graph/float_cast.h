@@ -1,6 +1,6 @@
 #pragma once
-// Conversion of floating-point arrays between dtypes exactly as MLX's CPU casts them:
-// through float32, rounding to nearest even, NaN to MLX's NaN of the target type.
+// Conversion of floating-point values between dtypes as MLX's CPU casts them: through
+// float32, rounding to nearest even, NaN to MLX's NaN of the target type.
 #include <cstddef>
 #include <cstdint>
 
@@ -12,7 +12,8 @@ namespace mlx_onnx {
 uint16_t float16_bits(float value);
 uint16_t bfloat16_bits(float value);
 
-// Converts `count` elements of `in` (little-endian) into `out`.
+// Converts `count` elements of `in` (little-endian) into `out`; unlike MLX, finite values
+// past the target's range saturate to its largest finite value (see float_cast.cpp).
 using FloatCast = void (*)(const uint8_t* in, uint8_t* out, size_t count);
 
 // nullptr unless `from` is a float dtype and `to` another one of float16, bfloat16 and
