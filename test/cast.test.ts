@@ -125,6 +125,15 @@ describe('other casts', () => {
     expect(error.message).toBe(`dtype must be 'float16', 'bfloat16' or 'float32', not '${dtype}'`);
   });
 
+  it('a function that views float bits, or has complex values, cannot be cast (ERR_INVALID_ARGUMENT)', async () => {
+    const view = await convert(fixture('misc_view_const_f32_i32.mlxfn'), path.join(outDir, 'view.onnx'), { dtype: 'float16' }).catch((e) => e);
+    expect(view.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(view.message).toBe('the function views the bits of float32 values as another type; it cannot be cast to float16');
+    const complex = await convert(fixture('unsupported.mlxfn'), path.join(outDir, 'complex.onnx'), { dtype: 'bfloat16' }).catch((e) => e);
+    expect(complex.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(complex.message).toBe('a function with complex64 values cannot be cast to bfloat16');
+  });
+
   it('the CLI casts with --dtype and rejects other types (exit 1)', () => {
     const out = path.join(outDir, 'cli.onnx');
     const ok = spawnSync(process.execPath, [CLI, 'convert', fixture('cast_mlp.mlxfn'), '-o', out, '--dtype', 'float16', '--verify', '--json'], { encoding: 'utf8' });
