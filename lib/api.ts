@@ -1,11 +1,11 @@
 // The public API: inspect an .mlxfn file, convert one of its traces to ONNX (and
 // optionally verify it), list the MLX primitives and their coverage.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { MlxOnnxError, asMlxOnnxError, invalidArgument } from './errors.js';
-import { PACKAGE_ROOT, native } from './native.js';
+import { type NativeConvertOptions, PACKAGE_ROOT, native } from './native.js';
 import type { ConvertOptions, ConvertReport, FileInfo, OpCoverage, VerifyOptions, VerifyReport } from './types.js';
-import { verifyConversion } from './verify.js';
+import { castsInterfaceToBfloat16, verifyConversion } from './verify.js';
 import { webCompatibility } from './web/compat.js';
 
 const PACKAGE_VERSION: string = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
@@ -25,6 +25,8 @@ export async function inspect(file: string): Promise<FileInfo> {
   }
 }
 
+const CAST_DTYPES: readonly unknown[] = ['float16', 'bfloat16', 'float32'];
+
 function checkOptions(options: ConvertOptions): void {
   const { trace, opset, externalData, externalDataThreshold } = options;
   if (trace !== undefined && (!Number.isInteger(trace) || trace < 0)) throw invalidArgument('trace must be a non-negative integer');
@@ -38,7 +40,28 @@ function checkOptions(options: ConvertOptions): void {
   if (externalDataThreshold !== undefined && (!Number.isInteger(externalDataThreshold) || externalDataThreshold < 0)) {
     throw invalidArgument('externalDataThreshold must be a non-negative integer');
   }
+  if (options.dtype !== undefined && !CAST_DTYPES.includes(options.dtype)) {
+    throw invalidArgument(`dtype must be 'float16', 'bfloat16' or 'float32', not '${String(options.dtype)}'`);
+  }
   if (options.durable !== undefined && typeof options.durable !== 'boolean') throw invalidArgument('durable must be a boolean');
+}
+
+function nativeOptions(options: ConvertOptions, trace: number, opset: number): NativeConvertOptions {
+  return {
+    trace,
+    opset,
+    // 'web' lowers as 'standard' (no contrib operators); its check comes after writing.
+    target: options.target === 'web' ? 'standard' : options.target ?? 'standard',
+    externalData: options.externalData ?? 'auto',
+    externalDataThreshold: options.externalDataThreshold ?? 1024,
+    durable: options.durable ?? false,
+    dtype: options.dtype,
+    inputNames: options.inputNames,
+    outputNames: options.outputNames,
+    dynamicDims: Object.entries(options.dynamic ?? {}).flatMap(([input, axes]) =>
+      Object.entries(axes).map(([axis, name]) => ({ input, axis: Number(axis), name }))),
+    producerVersion: PACKAGE_VERSION,
+  };
 }
 
 /**
@@ -64,21 +87,7 @@ export async function convert(input: string, output: string, options: ConvertOpt
   const opset = options.opset ?? versions().defaultOpset;
   let result;
   try {
-    result = await native().convert(source, target, {
-      trace,
-      opset,
-      // 'web' lowers as 'standard' (no contrib operators); its check comes after writing.
-      target: options.target === 'web' ? 'standard' : options.target ?? 'standard',
-      externalData: options.externalData ?? 'auto',
-      externalDataThreshold: options.externalDataThreshold ?? 1024,
-      durable: options.durable ?? false,
-      inputNames: options.inputNames,
-      outputNames: options.outputNames,
-      dynamicDims: Object.entries(options.dynamic ?? {}).flatMap(([input, axes]) =>
-        Object.entries(axes).map(([axis, name]) => ({ input, axis: Number(axis), name }))),
-      producerVersion: PACKAGE_VERSION,
-      abortFlag,
-    });
+    result = await native().convert(source, target, { ...nativeOptions(options, trace, opset), abortFlag });
   } catch (error) {
     throw asMlxOnnxError(error);
   } finally {
@@ -91,6 +100,7 @@ export async function convert(input: string, output: string, options: ConvertOpt
     trace,
     opset,
     ...rest,
+    ...(options.dtype ? { dtype: options.dtype } : {}),
     timings: { ...timings, totalMs: performance.now() - start },
   };
   delete (report as unknown as Record<string, unknown>).unsupportedOps;
@@ -99,12 +109,38 @@ export async function convert(input: string, output: string, options: ConvertOpt
   if (options.target === 'web') report.webCompatibility = webCompatibility(target);
   if (options.verify) {
     const verifyStart = performance.now();
-    report.verify = await verify(source, target, { ...(options.verify === true ? {} : options.verify), trace });
+    report.verify = await verifyConverted(source, target, options, { ...(options.verify === true ? {} : options.verify), trace });
     report.timings.verifyMs = performance.now() - verifyStart;
     report.timings.totalMs = performance.now() - start;
     throwIfFailed(report.verify, report);
   }
   return report;
+}
+
+let twins = 0;
+
+/**
+ * Verifies the conversion of `source` that `options` wrote to `target`. onnxruntime-node
+ * has no bfloat16 tensors, so a bfloat16 cast with float inputs or outputs is run as a twin
+ * with the function's own input and output dtypes (exact casts at the boundary, the same
+ * model inside), written beside `target` and removed afterwards.
+ */
+export async function verifyConverted(source: string, target: string, options: ConvertOptions, verifyOptions: VerifyOptions & { trace: number }): Promise<VerifyReport> {
+  const dtypeOptions = { ...verifyOptions, dtype: options.dtype };
+  const info = await inspect(source);
+  const trace = info.traces[verifyOptions.trace]!; // `target` was converted from it
+  if (!castsInterfaceToBfloat16(trace, options.dtype)) return verify(source, target, dtypeOptions);
+  const twin = path.join(path.dirname(target), `.${path.basename(target)}.verify-${process.pid}-${twins++}.onnx`);
+  try {
+    const opset = options.opset ?? versions().defaultOpset;
+    await native().convert(source, twin, { ...nativeOptions(options, verifyOptions.trace, opset), durable: false, keepInterfaceDtypes: true });
+    return await verifyConversion(source, trace, info.shapeless, twin, dtypeOptions, true);
+  } catch (error) {
+    throw asMlxOnnxError(error);
+  } finally {
+    rmSync(twin, { force: true });
+    rmSync(`${twin}.data`, { force: true });
+  }
 }
 
 /** Where `convertAll` writes trace `i` of `output`: model.onnx → model.trace1.onnx. */

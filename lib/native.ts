@@ -13,6 +13,9 @@ export interface NativeConvertOptions {
   externalData?: string;
   externalDataThreshold?: number;
   durable?: boolean;
+  dtype?: string;
+  /** With dtype: inputs and outputs keep their dtypes (casts at the boundary). */
+  keepInterfaceDtypes?: boolean;
   inputNames?: string[];
   outputNames?: string[];
   dynamicDims?: Array<{ input: string; axis: number; name: string }>;

@@ -1,6 +1,6 @@
 // Host arrays: sizes, seeded random inputs, decoding to numbers, and comparison.
 import { invalidArgument } from './errors.js';
-import type { DType, HostArray } from './types.js';
+import type { CastDType, DType, HostArray } from './types.js';
 
 export const DTYPE_SIZE: Record<DType, number> = {
   bool: 1, uint8: 1, uint16: 2, uint32: 4, uint64: 8, int8: 1, int16: 2, int32: 4, int64: 8,
@@ -27,16 +27,36 @@ function random(seed: number): () => number {
   };
 }
 
+const f32 = new Float32Array(1);
+const f32Bits = new Uint32Array(f32.buffer);
+
+function float32Bits(value: number): number {
+  f32[0] = value;
+  return f32Bits[0]!;
+}
+
+/** float16 bits of a number, rounded (through float32) to nearest even as MLX does. */
 function float32ToFloat16Bits(value: number): number {
-  const f32 = new Float32Array([value]);
-  const bits = new Uint32Array(f32.buffer)[0]!;
+  const bits = float32Bits(value);
   const sign = (bits >>> 16) & 0x8000;
-  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
-  const mantissa = bits & 0x7fffff;
-  if (exponent <= 0) return sign; // inputs here are in [-1, 1): flush tiny values
-  if (exponent >= 31) return sign | 0x7c00;
-  const rounded = (exponent << 10) | (mantissa >>> 13);
-  return sign | (rounded + ((mantissa >>> 12) & 1));
+  if (Number.isNaN(value)) return sign | 0x7d00;
+  const abs = bits & 0x7fffffff;
+  if (abs >= 0x477ff000) return sign | 0x7c00; // rounds past 65504
+  if (abs < 0x38800000) { // subnormal or zero: steps of 2^-24
+    const steps = Math.abs(f32[0]!) * 2 ** 24;
+    const floor = Math.floor(steps);
+    const rest = steps - floor;
+    return sign | (rest > 0.5 || (rest === 0.5 && floor % 2 === 1) ? floor + 1 : floor);
+  }
+  const odd = (abs >>> 13) & 1;
+  return sign | ((abs - 0x38000000 + 0xfff + odd) >>> 13);
+}
+
+/** bfloat16 bits of a number, rounded (through float32) to nearest even as MLX does. */
+function float32ToBfloat16Bits(value: number): number {
+  if (Number.isNaN(value)) return 0x7fc0;
+  const bits = float32Bits(value);
+  return ((bits + ((bits >>> 16) & 1) + 0x7fff) >>> 16) & 0xffff;
 }
 
 function float16BitsToNumber(bits: number): number {
@@ -63,11 +83,7 @@ export function randomArray(dtype: DType, shape: number[], seed: number): HostAr
       case 'float32': view.setFloat32(i * 4, u * 2 - 1, true); break;
       case 'float64': view.setFloat64(i * 8, u * 2 - 1, true); break;
       case 'float16': view.setUint16(i * 2, float32ToFloat16Bits(u * 2 - 1), true); break;
-      case 'bfloat16': {
-        const bits = new Uint32Array(new Float32Array([u * 2 - 1]).buffer)[0]!;
-        view.setUint16(i * 2, bits >>> 16, true);
-        break;
-      }
+      case 'bfloat16': view.setUint16(i * 2, float32ToBfloat16Bits(u * 2 - 1), true); break;
       case 'bool': data[i] = u < 0.5 ? 0 : 1; break;
       case 'complex64': throw invalidArgument('complex64 inputs are not supported');
       default: {
@@ -108,6 +124,19 @@ export function toNumbers(array: HostArray): Float64Array {
   return out;
 }
 
+/** The values of a float array in another float dtype, rounded to nearest even. */
+export function castFloats(array: HostArray, dtype: CastDType | 'float64'): HostArray {
+  const values = toNumbers(array);
+  const data = new Uint8Array(values.length * DTYPE_SIZE[dtype]);
+  const view = new DataView(data.buffer);
+  values.forEach((x, i) => {
+    if (dtype === 'float64') view.setFloat64(i * 8, x, true);
+    else if (dtype === 'float32') view.setFloat32(i * 4, x, true);
+    else view.setUint16(i * 2, dtype === 'float16' ? float32ToFloat16Bits(x) : float32ToBfloat16Bits(x), true);
+  });
+  return { dtype, shape: array.shape, data };
+}
+
 export const DEFAULT_TOLERANCE: Record<DType, { atol: number; rtol: number }> = {
   float32: { atol: 1e-5, rtol: 1e-4 },
   float64: { atol: 1e-8, rtol: 1e-6 },
@@ -118,6 +147,26 @@ export const DEFAULT_TOLERANCE: Record<DType, { atol: number; rtol: number }> = 
   uint32: { atol: 0, rtol: 0 }, uint64: { atol: 0, rtol: 0 }, int8: { atol: 0, rtol: 0 },
   int16: { atol: 0, rtol: 0 }, int32: { atol: 0, rtol: 0 }, int64: { atol: 0, rtol: 0 },
 };
+
+/**
+ * Default tolerances for a model cast to another float dtype (convert's `dtype`) against
+ * MLX running the original function: the rounding of weights and of every intermediate
+ * result to the less precise of the two types dominates.
+ */
+export const CAST_TOLERANCE: Record<CastDType | 'float64', { atol: number; rtol: number }> = {
+  float64: { atol: 1e-5, rtol: 1e-4 },
+  float32: { atol: 1e-4, rtol: 1e-3 },
+  float16: { atol: 1e-2, rtol: 1e-2 },
+  bfloat16: { atol: 8e-2, rtol: 8e-2 },
+};
+
+const PRECISION: Array<CastDType | 'float64'> = ['bfloat16', 'float16', 'float32', 'float64'];
+
+/** The cast tolerance of the less precise of a cast dtype and a float output's MLX dtype. */
+export function castTolerance(cast: CastDType, reference: DType): { atol: number; rtol: number } {
+  const rank = Math.min(PRECISION.indexOf(cast), PRECISION.indexOf(reference as CastDType));
+  return CAST_TOLERANCE[PRECISION[rank]!];
+}
 
 export interface Difference {
   maxAbsError: number;

@@ -4,6 +4,9 @@ export type DType =
   | 'int8' | 'int16' | 'int32' | 'int64'
   | 'float16' | 'float32' | 'float64' | 'bfloat16' | 'complex64';
 
+/** The dtypes a conversion can cast a function's float values to. */
+export type CastDType = 'float16' | 'bfloat16' | 'float32';
+
 export interface TensorInfo {
   name: string;
   shape: number[];
@@ -67,6 +70,12 @@ export interface VerifyOptions {
   atol?: number;
   /** Relative tolerance; default by output dtype (float32 1e-4, float16 2e-3, bfloat16 2e-2, integers 0). */
   rtol?: number;
+  /**
+   * The dtype the ONNX model was cast to (convert's `dtype`). MLX still runs the original
+   * function: float inputs are rounded to this dtype for ONNX Runtime and MLX gets the
+   * same rounded values, and default tolerances are those of a cast (CAST_TOLERANCE).
+   */
+  dtype?: CastDType;
 }
 
 export interface ConvertOptions {
@@ -85,6 +94,12 @@ export interface ConvertOptions {
   externalData?: ExternalData;
   /** Tensors smaller than this many bytes stay inline when data goes external (default 1024). */
   externalDataThreshold?: number;
+  /**
+   * Cast every float value of the function (inputs, weights, intermediate results,
+   * outputs) to this dtype; weights are converted as they are written, rounding to
+   * nearest even as MLX does.
+   */
+  dtype?: CastDType;
   /**
    * Sync the written files and their folder to the disk before resolving (default false,
    * as `cp` and most model savers do: the kernel writes them back in its own time). Either
@@ -136,8 +151,11 @@ export interface ConvertReport {
   output: string;
   trace: number;
   opset: number;
+  /** The ONNX model's inputs and outputs (in the cast dtype with `dtype`). */
   inputs: TensorInfo[];
   outputs: TensorInfo[];
+  /** The dtype the function was cast to, with the `dtype` option. */
+  dtype?: CastDType;
   /** ONNX nodes written. */
   nodeCount: number;
   /** MLX primitives converted, by name. */

@@ -3,8 +3,8 @@
 import { Worker } from 'node:worker_threads';
 import { MlxOnnxError, asMlxOnnxError, invalidArgument } from './errors.js';
 import { native } from './native.js';
-import { DEFAULT_TOLERANCE, compareArrays, randomArray } from './tensors.js';
-import type { HostArray, OutputComparison, TraceInfo, VerifyOptions, VerifyReport } from './types.js';
+import { DEFAULT_TOLERANCE, castFloats, castTolerance, compareArrays, isFloat, randomArray } from './tensors.js';
+import type { CastDType, HostArray, OutputComparison, TraceInfo, VerifyOptions, VerifyReport } from './types.js';
 import type { WorkerRequest, WorkerResponse } from './verify-worker.js';
 
 export interface OnnxRun {
@@ -68,9 +68,15 @@ function inputsFor(trace: TraceInfo, shapeless: boolean, options: VerifyOptions)
   });
 }
 
+/** True when a cast to `dtype` makes float inputs or outputs bfloat16, which onnxruntime-node cannot feed or read. */
+export function castsInterfaceToBfloat16(trace: TraceInfo, dtype: CastDType | undefined): boolean {
+  return dtype === 'bfloat16' && [...trace.inputs, ...trace.outputs].some((t) => isFloat(t.dtype));
+}
+
 /**
  * Checks an ONNX file converted from one trace of an .mlxfn file: both run on the same
- * inputs and every output must agree within tolerance.
+ * inputs and every output must agree within tolerance. `interfaceKept`: the file is a
+ * twin of a cast whose inputs and outputs kept the function's dtypes.
  */
 export async function verifyConversion(
   mlxfnPath: string,
@@ -78,16 +84,25 @@ export async function verifyConversion(
   shapeless: boolean,
   onnxPath: string,
   options: VerifyOptions = {},
+  interfaceKept = false,
 ): Promise<VerifyReport> {
-  const inputs = inputsFor(trace, shapeless, options);
+  const dtype = options.dtype;
+  if (!interfaceKept && castsInterfaceToBfloat16(trace, dtype)) {
+    throw invalidArgument('a model cast to bfloat16 has bfloat16 inputs or outputs, which onnxruntime-node cannot feed or read; verify it with convert (verify option, or --verify), which runs a twin with the function\'s own input and output dtypes');
+  }
+  // A cast model takes its float inputs rounded to its dtype; MLX gets the same values
+  // (and so does a twin that kept the function's input dtypes).
+  const rounded = inputsFor(trace, shapeless, options).map((a) => (dtype && isFloat(a.dtype) ? castFloats(a, dtype) : a));
+  const mlxInputs = rounded.map((a, i) => (a.dtype === trace.inputs[i]!.dtype ? a : castFloats(a, trace.inputs[i]!.dtype as CastDType | 'float64')));
+  const onnxInputs = interfaceKept ? mlxInputs : rounded;
   const mlxStart = performance.now();
-  const expected = await runMlx(mlxfnPath, trace, inputs);
+  const expected = await runMlx(mlxfnPath, trace, mlxInputs);
   const mlxMs = performance.now() - mlxStart;
-  const onnx = await runOnnx(onnxPath, inputs);
+  const onnx = await runOnnx(onnxPath, onnxInputs);
   const outputs: OutputComparison[] = onnx.outputs.map((actual, i) => {
     const reference = expected[i];
     if (!reference) throw new MlxOnnxError('ERR_VERIFY', `MLX returned no output ${i}`);
-    const tolerance = DEFAULT_TOLERANCE[reference.dtype];
+    const tolerance = dtype && isFloat(reference.dtype) ? castTolerance(dtype, reference.dtype) : DEFAULT_TOLERANCE[reference.dtype];
     const atol = options.atol ?? tolerance.atol;
     const rtol = options.rtol ?? tolerance.rtol;
     const diff = compareArrays(actual, reference, atol, rtol);

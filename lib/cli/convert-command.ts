@@ -3,9 +3,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { convert, inspect, throwIfFailed, traceOutputPath, verify } from '../api.js';
+import { convert, inspect, throwIfFailed, traceOutputPath, verifyConverted } from '../api.js';
 import { MlxOnnxError, asMlxOnnxError } from '../errors.js';
-import type { ConvertReport, Target } from '../types.js';
+import type { CastDType, ConvertOptions, ConvertReport, Target } from '../types.js';
 import { dynamicDim, exitCode, fail, integer, interrupt, names, positiveNumber, traceArg } from './common.js';
 import { printConvertReport } from './format.js';
 import { Progress } from './progress.js';
@@ -33,20 +33,22 @@ async function plan(inputs: string[], opts: Record<string, unknown>): Promise<Jo
 }
 
 async function run(job: Job, opts: Record<string, unknown>): Promise<ConvertReport> {
-  const report = await convert(job.input, job.output, {
+  const options: ConvertOptions = {
     trace: job.trace,
     opset: opts.opset as number | undefined,
     target: opts.target as Target,
     externalData: opts.externalData as 'auto' | 'always' | 'never',
     durable: Boolean(opts.durable),
+    dtype: opts.dtype as CastDType | undefined,
     inputNames: opts.inputNames as string[] | undefined,
     outputNames: opts.outputNames as string[] | undefined,
     dynamic: opts.dynamic as Record<string, Record<number, string>> | undefined,
     signal: interrupt.signal,
-  });
+  };
+  const report = await convert(job.input, job.output, options);
   if (opts.verify) {
     const start = performance.now();
-    report.verify = await verify(job.input, job.output, {
+    report.verify = await verifyConverted(job.input, job.output, options, {
       trace: job.trace, seed: opts.seed as number, atol: opts.atol as number | undefined, rtol: opts.rtol as number | undefined,
     });
     report.timings.verifyMs = performance.now() - start;
@@ -86,14 +88,15 @@ export function addConvertCommand(program: Command, debug: () => boolean): void 
     .option('--opset <n>', 'ONNX opset', integer)
     .option('--target <name>', 'standard (any ONNX runtime) | ort (also ONNX Runtime contrib ops) | web (standard, checked against onnxruntime-web)', 'standard')
     .option('--external-data <mode>', 'weights in OUTPUT.data: auto | always | never', 'auto')
+    .option('--dtype <type>', 'cast every float value to float16 | bfloat16 | float32 (weights converted as written)')
     .option('--durable', 'sync the output to the disk before exiting (default: atomic rename only, as cp)')
     .option('--input-names <a,b,...>', 'names for the ONNX inputs, in order', names)
     .option('--output-names <a,b,...>', 'names for the ONNX outputs, in order', names)
     .option('--dynamic <input:axis=name>', 'a varying input dimension of a shapeless export (repeatable)', dynamicDim)
     .option('--verify', 'run MLX and ONNX Runtime on the same random inputs and compare')
     .option('--seed <n>', 'seed of the verification inputs', integer, 0)
-    .option('--atol <x>', 'absolute tolerance for --verify (default by dtype)', positiveNumber)
-    .option('--rtol <x>', 'relative tolerance for --verify (default by dtype)', positiveNumber)
+    .option('--atol <x>', 'absolute tolerance for --verify (default by dtype; with --dtype, that of the cast)', positiveNumber)
+    .option('--rtol <x>', 'relative tolerance for --verify (default by dtype; with --dtype, that of the cast)', positiveNumber)
     .option('--json', 'print the report as one JSON object')
     .action(async (inputs: string[], opts) => {
       const json = Boolean(opts.json);

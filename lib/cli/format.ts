@@ -12,7 +12,7 @@ function histogram(h: Record<string, number>): string {
 }
 
 export function printConvertReport(r: ConvertReport): void {
-  out(`converted ${r.input} (trace ${r.trace}) to opset ${r.opset}`);
+  out(`converted ${r.input} (trace ${r.trace}) to opset ${r.opset}${r.dtype ? `, cast to ${r.dtype}` : ''}`);
   for (const f of r.files) out(`  wrote ${f.path} (${f.bytes} bytes)`);
   out(`  inputs:  ${r.inputs.map(tensor).join('; ')}`);
   out(`  outputs: ${r.outputs.map(tensor).join('; ')}`);

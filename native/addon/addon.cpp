@@ -44,6 +44,15 @@ ConvertOptions convert_options(const Napi::Value& value) {
   if (obj.Get("externalDataThreshold").IsNumber()) {
     options.write.external_threshold = static_cast<size_t>(obj.Get("externalDataThreshold").As<Napi::Number>().Int64Value());
   }
+  if (obj.Get("dtype").IsString()) {
+    std::string name = obj.Get("dtype").As<Napi::String>().Utf8Value();
+    auto dtype = dtype_from_name(name);
+    if (!dtype) throw make_error(env, "ERR_INVALID_ARGUMENT", "dtype must be 'float16', 'bfloat16' or 'float32', not '" + name + "'");
+    options.dtype = *dtype;
+  }
+  if (obj.Get("keepInterfaceDtypes").IsBoolean()) {
+    options.keep_interface_dtypes = obj.Get("keepInterfaceDtypes").As<Napi::Boolean>().Value();
+  }
   if (obj.Get("durable").IsBoolean()) options.write.durable = obj.Get("durable").As<Napi::Boolean>().Value();
   options.input_names = strings_from_js(obj.Get("inputNames"), "inputNames");
   options.output_names = strings_from_js(obj.Get("outputNames"), "outputNames");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -44,6 +45,9 @@ struct Constant {
   ValueId value;
   const uint8_t* data;  // row-major bytes, `nbytes` long, owned by Graph::storage
   size_t nbytes;
+  // Set when the bytes are of this float dtype rather than the value's: a cast that is
+  // done as the bytes are written (passes/cast_floats).
+  std::optional<DType> cast_from = std::nullopt;
 };
 
 struct Graph {

@@ -98,7 +98,9 @@ void lower_extremum(Context& ctx, const Node& node) {
 }
 
 void lower_select(Context& ctx, const Node& node) {
-  ctx.emit("Where", {ctx.in(node, 0), ctx.in(node, 1), ctx.in(node, 2)}, {}, ctx.out(node));
+  move_widened(ctx, node, [](Context& c, const std::vector<std::string>& in, const std::string& out, DType) {
+    c.emit("Where", in, {}, out);
+  });
 }
 
 void lower_div_mod(Context& ctx, const Node& node) {

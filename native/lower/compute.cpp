@@ -29,11 +29,13 @@ DType kernel_dtype(DType dtype) {
   }
 }
 
-void compute_widened(Context& ctx, const Node& node, const Body& body) {
+namespace {
+
+void widened_where(Context& ctx, const Node& node, const Body& body, bool (*widen)(DType)) {
   std::vector<std::string> inputs;
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     const std::string& x = ctx.in(node, i);
-    inputs.push_back(is_half(ctx.in_value(node, i).dtype) ? ctx.cast(x, DType::Float32) : x);
+    inputs.push_back(widen(ctx.in_value(node, i).dtype) ? ctx.cast(x, DType::Float32) : x);
   }
   DType out_dtype = ctx.out_value(node).dtype;
   bool widened = false;
@@ -41,8 +43,20 @@ void compute_widened(Context& ctx, const Node& node, const Body& body) {
   DType dtype = node.inputs.empty() ? out_dtype : ctx.in_value(node, 0).dtype;
   if (!widened) return body(ctx, inputs, ctx.out(node), dtype);
   std::string result = ctx.fresh("widened");
-  body(ctx, inputs, result, is_half(dtype) ? DType::Float32 : dtype);
+  body(ctx, inputs, result, widen(dtype) ? DType::Float32 : dtype);
   ctx.cast(result, out_dtype, ctx.out(node));
+}
+
+bool is_bfloat16(DType dtype) { return dtype == DType::BFloat16; }
+
+}  // namespace
+
+void compute_widened(Context& ctx, const Node& node, const Body& body) {
+  widened_where(ctx, node, body, is_half);
+}
+
+void move_widened(Context& ctx, const Node& node, const Body& body) {
+  widened_where(ctx, node, body, is_bfloat16);
 }
 
 void elementwise(Context& ctx, const Node& node, const std::string& op,

@@ -23,6 +23,10 @@ using Body = std::function<void(Context&, const std::vector<std::string>& inputs
                                 const std::string& output, DType dtype)>;
 void compute_widened(Context& ctx, const Node& node, const Body& body);
 
+// The same for operators that only move values (Expand, ...), which ONNX Runtime's CPU
+// provider has for float16 but not bfloat16: bfloat16 goes through float32, exactly.
+void move_widened(Context& ctx, const Node& node, const Body& body);
+
 // Checks of a node's parameters against its operands, for files that are well formed
 // byte by byte but not in meaning: ERR_INVALID_INPUT naming the primitive.
 void require(bool ok, const Node& node, const std::string& what);

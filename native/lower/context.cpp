@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "graph/error.h"
+#include "graph/float_cast.h"
 
 namespace mlx_onnx::lower {
 
@@ -38,35 +39,6 @@ std::vector<uint8_t> bytes_of(T value) {
   return bytes;
 }
 
-uint32_t float_bits(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, 4);
-  return bits;
-}
-
-// float32 -> bfloat16, rounding to nearest even (NaN kept quiet).
-uint16_t to_bfloat16(float f) {
-  uint32_t bits = float_bits(f);
-  if ((bits & 0x7fffffff) > 0x7f800000) return static_cast<uint16_t>((bits >> 16) | 0x40);
-  return static_cast<uint16_t>((bits + 0x7fff + ((bits >> 16) & 1)) >> 16);
-}
-
-// float32 -> IEEE half, rounding to nearest even, with subnormals and overflow to inf.
-uint16_t to_float16(float f) {
-  uint32_t bits = float_bits(f);
-  uint16_t sign = static_cast<uint16_t>((bits >> 16) & 0x8000);
-  uint32_t abs = bits & 0x7fffffff;
-  if (abs > 0x7f800000) return sign | 0x7e00;                  // NaN
-  if (abs >= 0x477ff000) return sign | 0x7c00;                 // overflow (incl. inf)
-  if (abs < 0x38800000) {                                      // subnormal or zero
-    float magnitude;
-    std::memcpy(&magnitude, &abs, 4);
-    return sign | static_cast<uint16_t>(std::nearbyint(magnitude * 16777216.0f));
-  }
-  uint32_t rounded = abs + 0xfff + ((abs >> 13) & 1);
-  return sign | static_cast<uint16_t>((rounded - 0x38000000) >> 13);
-}
-
 }  // namespace
 
 std::vector<uint8_t> scalar_bytes(DType dtype, double value) {
@@ -80,10 +52,10 @@ std::vector<uint8_t> scalar_bytes(DType dtype, double value) {
     case DType::Int16: return bytes_of(static_cast<int16_t>(value));
     case DType::Int32: return bytes_of(static_cast<int32_t>(value));
     case DType::Int64: return bytes_of(static_cast<int64_t>(value));
-    case DType::Float16: return bytes_of(to_float16(static_cast<float>(value)));
+    case DType::Float16: return bytes_of(float16_bits(static_cast<float>(value)));
     case DType::Float32: return bytes_of(static_cast<float>(value));
     case DType::Float64: return bytes_of(value);
-    case DType::BFloat16: return bytes_of(to_bfloat16(static_cast<float>(value)));
+    case DType::BFloat16: return bytes_of(bfloat16_bits(static_cast<float>(value)));
     case DType::Complex64: return bytes_of(std::pair<float, float>(static_cast<float>(value), 0.0f));
   }
   return {};

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "graph/error.h"
+#include "graph/float_cast.h"
 #include "lower/registry.h"
 
 namespace mlx_onnx::lower {
@@ -77,6 +78,11 @@ onnx::Model lower_graph(const Graph& graph, const LowerOptions& options) {
     t.data = c.data;
     t.nbytes = c.nbytes;
     t.owner = graph.storage;
+    if (c.cast_from) {
+      DType to = graph.value(c.value).dtype;
+      t.conversion = {float_cast(*c.cast_from, to), dtype_size(*c.cast_from), dtype_size(to)};
+      t.nbytes = c.nbytes / t.conversion.from_size * t.conversion.to_size;
+    }
     model.initializers.push_back(std::move(t));
   }
   // A node result that is a graph output is named after it directly; an output that

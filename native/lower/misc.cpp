@@ -344,13 +344,13 @@ void lower_view(Context& ctx, const Node& node) {
 // ignored axes (negative, from the end), where it keeps its sizes. Fixed shapes: Expand
 // to the recorded shape. Shapeless: Expand (which broadcasts both ways) by each other
 // operand's run-time shape with its ignored axes set to 1.
-void lower_broadcast_axes(Context& ctx, const Node& node) {
+void expand_broadcast_axes(Context& ctx, const Node& node, const std::string& input, const std::string& output) {
   if (!ctx.graph().shapeless) {
-    ctx.emit("Expand", {ctx.in(node, 0), ctx.int64s(ctx.out_value(node).shape)}, {}, ctx.out(node));
+    ctx.emit("Expand", {input, ctx.int64s(ctx.out_value(node).shape)}, {}, output);
     return;
   }
   const auto& ignored = node.ints_attr(0);
-  std::string x = ctx.in(node, 0);
+  std::string x = input;
   for (size_t i = 1; i < node.inputs.size(); ++i) {
     int64_t rank = rank_of(ctx, node, i);
     std::vector<int64_t> ones(rank, 1);
@@ -361,9 +361,15 @@ void lower_broadcast_axes(Context& ctx, const Node& node) {
     std::string mask = tensor_constant(ctx, onnx::ElemType::Bool, {rank}, keep.data(), keep.size());
     std::string sizes = ctx.emit("Where", {mask, ctx.dims(node.inputs[i], 0, rank), ctx.int64s(ones)});
     bool last = i + 1 == node.inputs.size();
-    x = ctx.emit("Expand", {x, sizes}, {}, last ? ctx.out(node) : "");
+    x = ctx.emit("Expand", {x, sizes}, {}, last ? output : "");
   }
-  if (node.inputs.size() == 1) ctx.emit("Identity", {x}, {}, ctx.out(node));
+  if (node.inputs.size() == 1) ctx.emit("Identity", {x}, {}, output);
+}
+
+void lower_broadcast_axes(Context& ctx, const Node& node) {
+  move_widened(ctx, node, [&](Context& c, const std::vector<std::string>& in, const std::string& out, DType) {
+    expand_broadcast_axes(c, node, in[0], out);
+  });
 }
 
 // ---- GatherMM --------------------------------------------------------------------

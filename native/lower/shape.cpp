@@ -2,6 +2,7 @@
 // Shapes are those recorded in the trace.
 #include <limits>
 
+#include "lower/compute.h"
 #include "lower/registry.h"
 
 namespace mlx_onnx::lower {
@@ -64,14 +65,14 @@ void lower_squeeze(Context& ctx, const Node& node) {
 // To the recorded shape; in shapeless exports MLX adds the arrays whose shapes the result
 // follows as extra operands, and Expand's two-way broadcasting to each gives their shape.
 void lower_broadcast(Context& ctx, const Node& node) {
-  if (node.inputs.size() < 2) {
-    return void(ctx.emit("Expand", {ctx.in(node, 0), ctx.int64s(ctx.out_value(node).shape)}, {}, ctx.out(node)));
-  }
-  std::string x = ctx.in(node, 0);
-  for (size_t i = 1; i < node.inputs.size(); ++i) {
-    const std::string shape = ctx.emit("Shape", {ctx.in(node, i)});
-    x = ctx.emit("Expand", {x, shape}, {}, i + 1 == node.inputs.size() ? ctx.out(node) : "");
-  }
+  move_widened(ctx, node, [&](Context& c, const std::vector<std::string>& in, const std::string& out, DType) {
+    if (in.size() < 2) return void(c.emit("Expand", {in[0], c.int64s(c.out_value(node).shape)}, {}, out));
+    std::string x = in[0];
+    for (size_t i = 1; i < in.size(); ++i) {
+      const std::string shape = c.emit("Shape", {in[i]});
+      x = c.emit("Expand", {x, shape}, {}, i + 1 == in.size() ? out : "");
+    }
+  });
 }
 
 void lower_concatenate(Context& ctx, const Node& node) {

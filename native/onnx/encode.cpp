@@ -99,7 +99,7 @@ ProtoMessage encode_tensor(const Tensor& tensor, const TensorPlacement& placemen
     m.message(tensor_field::kExternalData, key_value("length", std::to_string(tensor.nbytes)));
     m.varint(tensor_field::kDataLocation, 1);
   } else {
-    m.borrowed_bytes(tensor_field::kRawData, tensor.data, tensor.nbytes);
+    m.borrowed_bytes(tensor_field::kRawData, tensor.data, tensor.nbytes, tensor.conversion);
   }
   return m;
 }

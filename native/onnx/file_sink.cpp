@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -63,22 +64,76 @@ bool FileSink::copy_from_source(uint64_t offset, size_t size, size_t& copied) {
       return true;
     }
     if (n < 0) return false;
-    if (n == 0) return true;  // the source file shrank: the mapped bytes say the rest
+    if (n == 0) {
+      errno = EIO;  // the source file shrank under us
+      return false;
+    }
     copied += static_cast<size_t>(n);
   }
   return true;
 #endif
 }
 
-bool FileSink::write_view(const uint8_t* data, size_t size) {
+std::optional<uint64_t> FileSink::source_offset(const uint8_t* data, size_t size) const {
   const uint8_t* base = source_.mapped.data();
-  bool in_source = source_.fd >= 0 && base != nullptr && data >= base &&
-                   size <= source_.mapped.size() && static_cast<size_t>(data - base) <= source_.mapped.size() - size;
-  if (!in_source || copy_unsupported_ || size < kMinCopyBytes) return write(data, size);
+  if (source_.fd < 0 || base == nullptr || data < base || size > source_.mapped.size() ||
+      static_cast<size_t>(data - base) > source_.mapped.size() - size) {
+    return std::nullopt;
+  }
+  return static_cast<uint64_t>(data - base);
+}
+
+bool FileSink::write_view(const uint8_t* data, size_t size) {
+  auto offset = source_offset(data, size);
+  if (!offset || size < kMinCopyBytes) return write(data, size);
   if (!flush()) return false;
   size_t copied = 0;
-  if (!copy_from_source(static_cast<uint64_t>(data - base), size, copied)) return false;
-  return write_all(data + copied, size - copied);
+  if (!copy_unsupported_ && !copy_from_source(*offset, size, copied)) return false;
+  // What the kernel could not copy goes through a buffer, not the mapping (see below).
+  for (uint64_t at = *offset + copied, end = *offset + size; at < end;) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(kBufferBytes, end - at));
+    if (!read_source(at, n) || !write_all(scratch_.data(), n)) return false;
+    at += n;
+  }
+  return true;
+}
+
+// Source bytes are read with pread rather than through the mapping, so the pages do not
+// stay in this process's memory (RSS) once written.
+bool FileSink::read_source(uint64_t offset, size_t size) {
+  scratch_.resize(size);
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(source_.fd, scratch_.data() + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) {
+      errno = EIO;  // the source file shrank under us
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool FileSink::write_converted(const uint8_t* data, size_t size, const ElementConversion& conversion) {
+  size_t count = size / conversion.to_size;
+  size_t chunk = kBufferBytes / std::max(conversion.from_size, conversion.to_size);
+  auto offset = source_offset(data, conversion.source_bytes(size));
+  for (size_t done = 0; done < count;) {
+    size_t n = std::min(chunk, count - done);
+    const uint8_t* in = data + done * conversion.from_size;
+    if (offset) {
+      if (!read_source(*offset + done * conversion.from_size, n * conversion.from_size)) return false;
+      in = scratch_.data();
+    }
+    if (buffer_.size() + n * conversion.to_size > kBufferBytes && !flush()) return false;
+    size_t at = buffer_.size();
+    buffer_.resize(at + n * conversion.to_size);
+    conversion.convert(in, buffer_.data() + at, n);
+    done += n;
+  }
+  return true;
 }
 
 }  // namespace mlx_onnx::onnx

@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "onnx/element_conversion.h"
+
 namespace mlx_onnx::onnx {
 
 // TensorProto.DataType
@@ -35,7 +37,9 @@ struct Tensor {
   ElemType type = ElemType::Float;
   std::vector<int64_t> dims;
   const uint8_t* data = nullptr;  // row-major, little-endian
-  size_t nbytes = 0;
+  size_t nbytes = 0;              // as written, after `conversion`
+  // When set, `data` holds the elements in another type, converted as they are written.
+  ElementConversion conversion;
   std::shared_ptr<const void> owner;  // keeps `data` alive
   // Shapes and axes that operators read at load time stay in the model, because ONNX
   // shape inference does not follow external data.

@@ -58,11 +58,11 @@ void ProtoMessage::bytes(int field, std::string_view value) {
   size_ += value.size();
 }
 
-void ProtoMessage::borrowed_bytes(int field, const uint8_t* data, size_t size) {
+void ProtoMessage::borrowed_bytes(int field, const uint8_t* data, size_t size, ElementConversion conversion) {
   tag(field, kLengthDelimited);
   raw_varint(size);
   if (size == 0) return;
-  chunks_.push_back(Chunk{{}, data, size});
+  chunks_.push_back(Chunk{{}, data, size, conversion});
   size_ += size;
 }
 
@@ -91,8 +91,9 @@ void ProtoMessage::message(int field, ProtoMessage&& child) {
 bool ProtoMessage::write_to(FileSink& out, const Cancel& cancel) const {
   for (const auto& chunk : chunks_) {
     cancel.check();
-    bool ok = chunk.borrowed ? out.write_view(chunk.borrowed, chunk.borrowed_size)
-                             : out.write(chunk.owned.data(), chunk.owned.size());
+    bool ok = !chunk.borrowed     ? out.write(chunk.owned.data(), chunk.owned.size())
+              : chunk.conversion ? out.write_converted(chunk.borrowed, chunk.borrowed_size, chunk.conversion)
+                                 : out.write_view(chunk.borrowed, chunk.borrowed_size);
     if (!ok) return false;
   }
   return out.flush();

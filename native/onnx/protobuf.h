@@ -16,7 +16,8 @@ class ProtoMessage {
   void varint(int field, uint64_t value);
   void fixed32(int field, uint32_t value);
   void bytes(int field, std::string_view value);
-  void borrowed_bytes(int field, const uint8_t* data, size_t size);  // not copied
+  // Not copied; with a conversion, `size` is the converted size.
+  void borrowed_bytes(int field, const uint8_t* data, size_t size, ElementConversion conversion = {});
   void packed_varints(int field, const std::vector<int64_t>& values);
   void message(int field, ProtoMessage&& child);
 
@@ -30,6 +31,7 @@ class ProtoMessage {
     std::string owned;
     const uint8_t* borrowed = nullptr;
     size_t borrowed_size = 0;
+    ElementConversion conversion;
   };
   std::string& tail();
   void raw_varint(uint64_t value);

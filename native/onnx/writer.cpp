@@ -110,7 +110,10 @@ uint64_t write_external_data(const Model& model, const std::vector<TensorPlaceme
     cancel.check();
     const Tensor& t = model.initializers[i];
     uint64_t pad = placements[i].offset - written;
-    if (!file.sink().write(zeros, pad) || !file.sink().write_view(t.data, t.nbytes)) file.write_failed();
+    bool ok = file.sink().write(zeros, pad) &&
+              (t.conversion ? file.sink().write_converted(t.data, t.nbytes, t.conversion)
+                            : file.sink().write_view(t.data, t.nbytes));
+    if (!ok) file.write_failed();
     written = placements[i].offset + t.nbytes;
   }
   return written;

@@ -7,6 +7,7 @@
 #include "graph/error.h"
 #include "lower/lower_graph.h"
 #include "lower/registry.h"
+#include "passes/cast_floats.h"
 #include "passes/prune.h"
 
 namespace mlx_onnx {
@@ -114,6 +115,7 @@ ConvertResult convert_mlxfn(const std::string& input, const std::string& output,
   rename(graph.output_names, options.output_names, "output");
   check_unique_names(graph);
   name_dynamic_dims(graph, options.dynamic_dims);
+  if (options.dtype) passes::cast_floats(graph, *options.dtype, options.keep_interface_dtypes);
   result.trace = describe(graph);
   result.read_ms = ms_since(start);
 

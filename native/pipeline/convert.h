@@ -1,6 +1,7 @@
 #pragma once
 // The conversion pipeline: read an .mlxfn trace, prune it, lower it, write the ONNX.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,10 @@ struct ConvertOptions {
   std::vector<DynamicDim> dynamic_dims;
   std::string producer_version;
   lower::Target target = lower::Target::Standard;
+  // Casts every float value of the function to this dtype (passes/cast_floats), inputs
+  // and outputs too unless `keep_interface_dtypes`.
+  std::optional<DType> dtype;
+  bool keep_interface_dtypes = false;
 };
 
 struct ConvertResult {

@@ -1,6 +1,6 @@
 // Writes the test fixtures once per run with MLX Python (the reference users export
 // from): every lowering case, plus the files of the file-level tests (errors, traces,
-// keywords, shapeless exports).
+// keywords, shapeless exports) and of casts (convert's dtype).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -13,4 +13,5 @@ export default function setup(): void {
   const only = process.env.MLX_ONNX_ONLY ? ['--only', process.env.MLX_ONNX_ONLY] : [];
   execFileSync(PYTHON, [path.join(ROOT, 'test', 'fixtures', 'make_fixtures.py'), FIXTURES, ...only], { stdio: 'inherit' });
   execFileSync(PYTHON, [path.join(ROOT, 'test', 'fixtures', 'make_file_fixtures.py'), FIXTURES], { stdio: 'inherit' });
+  execFileSync(PYTHON, [path.join(ROOT, 'test', 'fixtures', 'make_cast_fixtures.py'), FIXTURES], { stdio: 'inherit' });
 }
