@@ -150,6 +150,32 @@ std::string Context::dims(ValueId v, int64_t begin, int64_t end) {
   return emit("Shape", {name(v)}, {{"start", begin}, {"end", end}});
 }
 
+std::string Context::shape_around(const std::vector<int64_t>& head, ValueId v, int64_t begin, int64_t end,
+                                  const std::vector<int64_t>& tail) {
+  if (!graph_.shapeless) {
+    const Shape& shape = graph_.value(v).shape;
+    std::vector<int64_t> all = head;
+    all.insert(all.end(), shape.begin() + begin, shape.begin() + end);
+    all.insert(all.end(), tail.begin(), tail.end());
+    return int64s(all);
+  }
+  std::vector<std::string> parts;
+  if (!head.empty()) parts.push_back(int64s(head));
+  parts.push_back(dims(v, begin, end));
+  if (!tail.empty()) parts.push_back(int64s(tail));
+  return parts.size() == 1 ? parts[0] : emit("Concat", parts, {{"axis", int64_t{0}}});
+}
+
+std::string Context::constant(onnx::ElemType type, std::vector<int64_t> dims, const void* bytes, size_t nbytes,
+                              std::string output) {
+  onnx::Tensor t = onnx::owned_tensor(fresh("tensor"), type, std::move(dims), bytes, nbytes);
+  return emit("Constant", {}, {{"value", std::move(t)}}, std::move(output));
+}
+
+std::string Context::uint32s(const std::vector<uint32_t>& values) {
+  return constant(onnx::ElemType::UInt32, {static_cast<int64_t>(values.size())}, values.data(), values.size() * 4);
+}
+
 std::string Context::cast(const std::string& x, DType to, std::string output) {
   return emit("Cast", {x}, {{"to", int64_t{static_cast<int32_t>(elem_type(to))}}}, std::move(output));
 }

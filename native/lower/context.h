@@ -61,6 +61,13 @@ class Context {
   // Dimensions [begin, end) of a value as a 1-D int64 tensor: constants when the graph
   // has fixed shapes, a Shape operator when it is shapeless (sizes known only at run time).
   std::string dims(ValueId v, int64_t begin, int64_t end);
+  // The 1-D int64 shape `head` + dims [begin, end) of `v` + `tail`, the same way.
+  std::string shape_around(const std::vector<int64_t>& head, ValueId v, int64_t begin, int64_t end,
+                           const std::vector<int64_t>& tail = {});
+  // A constant tensor of any element type (tables, masks), as a Constant node.
+  std::string constant(onnx::ElemType type, std::vector<int64_t> dims, const void* bytes, size_t nbytes,
+                       std::string output = "");
+  std::string uint32s(const std::vector<uint32_t>& values);  // 1-D uint32, as constant()
 
   std::string fresh(const std::string& prefix);
   // A note for the conversion report (each distinct message once).

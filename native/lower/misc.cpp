@@ -15,38 +15,8 @@ namespace {
 
 using Operands = std::vector<std::string>;
 
-// A constant tensor of any element type, as a Constant node.
-std::string tensor_constant(Context& ctx, onnx::ElemType type, std::vector<int64_t> dims, const void* bytes,
-                            size_t nbytes, std::string output = "") {
-  onnx::Tensor t = onnx::owned_tensor(ctx.fresh("tensor"), type, std::move(dims), bytes, nbytes);
-  return ctx.emit("Constant", {}, {{"value", std::move(t)}}, std::move(output));
-}
-
 std::string float32s(Context& ctx, std::vector<int64_t> dims, const std::vector<float>& values) {
-  return tensor_constant(ctx, onnx::ElemType::Float, std::move(dims), values.data(), values.size() * 4);
-}
-
-std::string uint32s(Context& ctx, const std::vector<uint32_t>& values) {
-  return tensor_constant(ctx, onnx::ElemType::UInt32, {static_cast<int64_t>(values.size())}, values.data(),
-                         values.size() * 4);
-}
-
-// The 1-D int64 shape `head` + dims [begin, end) of `v` + `tail`: one constant when the
-// graph has fixed shapes, else read at run time (shapeless graphs run at other sizes).
-std::string shape_around(Context& ctx, const std::vector<int64_t>& head, ValueId v, int64_t begin, int64_t end,
-                         const std::vector<int64_t>& tail = {}) {
-  if (!ctx.graph().shapeless) {
-    const Shape& shape = ctx.graph().value(v).shape;
-    std::vector<int64_t> all = head;
-    all.insert(all.end(), shape.begin() + begin, shape.begin() + end);
-    all.insert(all.end(), tail.begin(), tail.end());
-    return ctx.int64s(all);
-  }
-  std::vector<std::string> parts;
-  if (!head.empty()) parts.push_back(ctx.int64s(head));
-  parts.push_back(ctx.dims(v, begin, end));
-  if (!tail.empty()) parts.push_back(ctx.int64s(tail));
-  return parts.size() == 1 ? parts[0] : ctx.emit("Concat", parts, {{"axis", int64_t{0}}});
+  return ctx.constant(onnx::ElemType::Float, std::move(dims), values.data(), values.size() * 4);
 }
 
 int64_t rank_of(Context& ctx, const Node& node, size_t operand) {
@@ -170,7 +140,7 @@ void lower_number_of_elements(Context& ctx, const Node& node) {
   }
   if (!ctx.graph().shapeless || axes.empty()) {
     std::vector<uint8_t> bytes = scalar_bytes(dt, inverted ? 1.0 / count : count);
-    tensor_constant(ctx, elem_type(dt), {}, bytes.data(), bytes.size(), ctx.out(node));
+    ctx.constant(elem_type(dt), {}, bytes.data(), bytes.size(), ctx.out(node));
     return;
   }
   std::string sizes = ctx.emit("Gather", {ctx.dims(node.inputs[0], 0, rank), ctx.int64s(axes)},
@@ -254,26 +224,18 @@ void lower_hadamard(Context& ctx, const Node& node) {
       }
     }
     if (scale != 1.0f) x = c.emit("Mul", {x, c.scalar(dt, scale)});
-    c.emit("Reshape", {x, shape_around(c, {}, node.inputs[0], 0, rank)}, {}, out);
+    c.emit("Reshape", {x, c.shape_around({}, node.inputs[0], 0, rank)}, {}, out);
   });
 }
 
 // ---- View ------------------------------------------------------------------------
 
-// A view of a constant is the same bytes with another type: a new constant.
+// A view of a constant is the same bytes with another type: a new initializer.
 bool fold_constant_view(Context& ctx, const Node& node) {
-  const Graph& g = ctx.graph();
-  auto it = std::find_if(g.constants.begin(), g.constants.end(),
-                         [&](const Constant& c) { return c.value == node.inputs.at(0); });
-  if (it == g.constants.end()) return false;
-  onnx::Tensor t;
-  t.name = ctx.fresh("view");
-  t.type = elem_type(ctx.out_value(node).dtype);
-  t.dims = ctx.out_value(node).shape;
-  t.data = it->data;
-  t.nbytes = it->nbytes;
-  t.owner = g.storage;
-  ctx.emit("Constant", {}, {{"value", std::move(t)}}, ctx.out(node));
+  const Value& out = ctx.out_value(node);
+  std::string view = ctx.constant_view(node.inputs.at(0), elem_type(out.dtype), out.shape);
+  if (view.empty()) return false;
+  ctx.emit("Identity", {view}, {}, ctx.out(node));
   return true;
 }
 
@@ -307,18 +269,18 @@ void view_integers(Context& ctx, const Node& node) {
     size_t ratio = from_size / to_size;
     std::vector<uint64_t> shifts(ratio);
     for (size_t k = 0; k < ratio; ++k) shifts[k] = 8 * to_size * k;
-    std::string s = tensor_constant(ctx, onnx::ElemType::UInt64, {static_cast<int64_t>(ratio)}, shifts.data(),
+    std::string s = ctx.constant(onnx::ElemType::UInt64, {static_cast<int64_t>(ratio)}, shifts.data(),
                                     ratio * 8);
     std::string pieces = ctx.emit("BitShift", {ctx.emit("Unsqueeze", {wide, ctx.int64s({-1})}), s},
                                   {{"direction", std::string("RIGHT")}});
-    return finish(ctx.emit("Reshape", {pieces, shape_around(ctx, {}, in, 0, rank - 1, {-1})}));
+    return finish(ctx.emit("Reshape", {pieces, ctx.shape_around({}, in, 0, rank - 1, {-1})}));
   }
   size_t ratio = to_size / from_size;
   std::vector<uint64_t> shifts(ratio);
   for (size_t k = 0; k < ratio; ++k) shifts[k] = 8 * from_size * k;
   std::string s =
-      tensor_constant(ctx, onnx::ElemType::UInt64, {static_cast<int64_t>(ratio)}, shifts.data(), ratio * 8);
-  std::string grouped = shape_around(ctx, {}, in, 0, rank - 1, {-1, static_cast<int64_t>(ratio)});
+      ctx.constant(onnx::ElemType::UInt64, {static_cast<int64_t>(ratio)}, shifts.data(), ratio * 8);
+  std::string grouped = ctx.shape_around({}, in, 0, rank - 1, {-1, static_cast<int64_t>(ratio)});
   std::string pieces = ctx.emit("BitShift", {ctx.emit("Reshape", {wide, grouped}), s},
                                 {{"direction", std::string("LEFT")}});
   std::string sum = ctx.emit("ReduceSum", {ctx.cast(pieces, DType::Int64), ctx.int64s({-1})},
@@ -358,7 +320,7 @@ void expand_broadcast_axes(Context& ctx, const Node& node, const std::string& in
     for (int64_t axis : ignored) {
       if (axis + rank >= 0 && axis < 0) keep[axis + rank] = 0;
     }
-    std::string mask = tensor_constant(ctx, onnx::ElemType::Bool, {rank}, keep.data(), keep.size());
+    std::string mask = ctx.constant(onnx::ElemType::Bool, {rank}, keep.data(), keep.size());
     std::string sizes = ctx.emit("Where", {mask, ctx.dims(node.inputs[i], 0, rank), ctx.int64s(ones)});
     bool last = i + 1 == node.inputs.size();
     x = ctx.emit("Expand", {x, sizes}, {}, last ? output : "");
@@ -381,8 +343,8 @@ void lower_gather_mm(Context& ctx, const Node& node) {
   int64_t a_rank = rank_of(ctx, node, 0), b_rank = rank_of(ctx, node, 1);
   if (a_rank < 2 || b_rank < 2) fail(ErrorCode::InvalidInput, "GatherMM operands below 2-D");
   compute_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType) {
-    std::string a = c.emit("Reshape", {in[0], shape_around(c, {-1}, node.inputs[0], a_rank - 2, a_rank)});
-    std::string b = c.emit("Reshape", {in[1], shape_around(c, {-1}, node.inputs[1], b_rank - 2, b_rank)});
+    std::string a = c.emit("Reshape", {in[0], c.shape_around({-1}, node.inputs[0], a_rank - 2, a_rank)});
+    std::string b = c.emit("Reshape", {in[1], c.shape_around({-1}, node.inputs[1], b_rank - 2, b_rank)});
     a = c.emit("Gather", {a, c.cast(in[2], DType::Int64)}, {{"axis", int64_t{0}}});
     b = c.emit("Gather", {b, c.cast(in[3], DType::Int64)}, {{"axis", int64_t{0}}});
     c.emit("MatMul", {a, b}, {}, out);
@@ -483,7 +445,7 @@ void lower_random_bits(Context& ctx, const Node& node) {
   ks[2] = ctx.emit("BitwiseXor", {ctx.emit("BitwiseXor", {ks[0], ks[1]}), u32(0x1BD11BDA)});
 
   auto counters = [&](const std::vector<uint32_t>& c) {  // (1, pairs)
-    return ctx.emit("Reshape", {uint32s(ctx, c), ctx.int64s({1, pairs})});
+    return ctx.emit("Reshape", {ctx.uint32s(c), ctx.int64s({1, pairs})});
   };
   std::string x0 = ctx.emit("Add", {counters(first), ks[0]});
   std::string x1 = ctx.emit("Add", {counters(second), ks[1]});
@@ -517,7 +479,7 @@ void lower_random_bits(Context& ctx, const Node& node) {
   }
   std::string picked = ctx.emit("Gather", {all, ctx.int64s(index)}, {{"axis", int64_t{1}}});
   std::string shifted =
-      ctx.emit("BitShift", {picked, uint32s(ctx, shifts)}, {{"direction", std::string("RIGHT")}});
+      ctx.emit("BitShift", {picked, ctx.uint32s(shifts)}, {{"direction", std::string("RIGHT")}});
   ctx.emit("Reshape", {ctx.cast(shifted, dt), ctx.int64s(result.shape)}, {}, ctx.out(node));
 }
 

@@ -84,16 +84,6 @@ std::string cast_if(Context& ctx, const std::string& x, DType from, DType to) {
   return from == to ? x : ctx.cast(x, to);
 }
 
-// A constant tensor of a type Context has no helper for (uint32 tables, uint8 bytes, ...).
-std::string table(Context& ctx, onnx::ElemType type, Shape dims, const void* data, size_t nbytes) {
-  onnx::Tensor t = onnx::owned_tensor(ctx.fresh("table"), type, std::move(dims), data, nbytes);
-  return ctx.emit("Constant", {}, {{"value", std::move(t)}});
-}
-
-std::string uint32s(Context& ctx, const std::vector<uint32_t>& v) {
-  return table(ctx, onnx::ElemType::UInt32, {static_cast<int64_t>(v.size())}, v.data(), v.size() * 4);
-}
-
 // A 1-D table of `dtype` values, rounded as MLX rounds constants.
 std::string values_table(Context& ctx, DType dtype, const std::vector<double>& values) {
   std::vector<uint8_t> bytes;
@@ -101,7 +91,7 @@ std::string values_table(Context& ctx, DType dtype, const std::vector<double>& v
     auto b = scalar_bytes(dtype, v);
     bytes.insert(bytes.end(), b.begin(), b.end());
   }
-  return table(ctx, elem_type(dtype), {static_cast<int64_t>(values.size())}, bytes.data(), bytes.size());
+  return ctx.constant(elem_type(dtype), {static_cast<int64_t>(values.size())}, bytes.data(), bytes.size());
 }
 
 // ---- Unpacking ----------------------------------------------------------------------
@@ -120,7 +110,7 @@ std::string unpack_codes(Context& ctx, const std::string& words, const Shape& sh
     for (int64_t s = 0; s < 32; s += bits) shifts.push_back(static_cast<uint32_t>(s));
     std::string expanded = ctx.emit("Unsqueeze", {words, ctx.int64s({-1})});
     std::string shifted =
-        ctx.emit("BitShift", {expanded, uint32s(ctx, shifts)}, {{"direction", std::string("RIGHT")}});
+        ctx.emit("BitShift", {expanded, ctx.uint32s(shifts)}, {{"direction", std::string("RIGHT")}});
     codes = ctx.emit("BitwiseAnd", {shifted, mask});
   } else {
     std::vector<int64_t> lo_word, hi_word;
@@ -136,7 +126,7 @@ std::string unpack_codes(Context& ctx, const std::string& words, const Shape& sh
     std::string units = reshape(ctx, words, with_last(shape, {n_words / bits, bits}));
     auto part = [&](const std::vector<int64_t>& index, const std::vector<uint32_t>& shift, const char* dir) {
       std::string picked = ctx.emit("Gather", {units, ctx.int64s(index)}, {{"axis", int64_t{-1}}});
-      return ctx.emit("BitShift", {picked, uint32s(ctx, shift)}, {{"direction", std::string(dir)}});
+      return ctx.emit("BitShift", {picked, ctx.uint32s(shift)}, {{"direction", std::string(dir)}});
     };
     std::string low = part(lo_word, lo_shift, "RIGHT"), high = part(hi_word, hi_shift, "LEFT");
     codes = ctx.emit("BitwiseAnd", {ctx.emit("BitwiseOr", {low, high}), mask});
@@ -371,14 +361,14 @@ bool lower_matmul_nbits(Context& ctx, const Node& node, const Quant& q, bool tra
   // B [N, blocks, g·bits/8]: the bytes of the uint32 words, little-endian.
   std::string expanded = ctx.emit("Unsqueeze", {ctx.in(node, 1), ctx.int64s({-1})});
   std::string shifted =
-      ctx.emit("BitShift", {expanded, uint32s(ctx, {0, 8, 16, 24})}, {{"direction", std::string("RIGHT")}});
+      ctx.emit("BitShift", {expanded, ctx.uint32s({0, 8, 16, 24})}, {{"direction", std::string("RIGHT")}});
   std::string bytes = ctx.emit("BitwiseAnd", {shifted, ctx.scalar(DType::UInt32, 255)});
   std::string b_input = reshape(ctx, ctx.cast(bytes, DType::UInt8), {n, blocks, g * q.bits / 8});
 
   std::string a = cast_if(ctx, ctx.in(node, 0), ctx.in_value(node, 0).dtype, dtype);
   std::string scale_input = cast_if(ctx, ctx.in(node, 2), scale_dtype, dtype);
   std::string zp_input =
-      table(ctx, onnx::ElemType::UInt8, {n, zp_row}, zero_points.data(), zero_points.size());
+      ctx.constant(onnx::ElemType::UInt8, {n, zp_row}, zero_points.data(), zero_points.size());
   std::string result = result_name(ctx, node);
   std::string y = corrected ? ctx.fresh("MatMulNBits") : result;
   ctx.emit_in_domain(kMicrosoftDomain, "MatMulNBits", {a, b_input, scale_input, zp_input}, 1,
@@ -394,7 +384,7 @@ bool lower_matmul_nbits(Context& ctx, const Node& node, const Quant& q, bool tra
     grouped_shape.insert(grouped_shape.end(), {blocks, g});
     std::string grouped = reshape(ctx, a, grouped_shape);
     std::string sums = ctx.emit("ReduceSum", {grouped, ctx.int64s({-1})}, {{"keepdims", int64_t{0}}});
-    std::string delta = table(ctx, onnx::ElemType::Float, {blocks, n}, residual.data(), residual.size() * 4);
+    std::string delta = ctx.constant(onnx::ElemType::Float, {blocks, n}, residual.data(), residual.size() * 4);
     ctx.emit("Add", {y, ctx.emit("MatMul", {sums, delta})}, {}, result);
   }
   narrow(ctx, node, result);
