@@ -78,6 +78,8 @@ function readShard(file: string): { tensors: Record<string, MxArray>; metadata: 
   try {
     return loadSafetensors(file);
   } catch (error) {
+    // The header check's errors name the file, the tensor and the byte already.
+    if (error instanceof MlxOnnxError && error.code === 'ERR_INVALID_INPUT') throw error;
     throw new MlxOnnxError('ERR_INVALID_INPUT', `cannot read ${file} as safetensors: ${(error as Error).message}`, { cause: error });
   }
 }
@@ -133,6 +135,9 @@ function quantizationOf(section: unknown, file: string): QuantizationConfig {
     const { group_size: groupSize, bits, mode = 'affine' } = value;
     if (!Number.isInteger(groupSize) || !Number.isInteger(bits) || typeof mode !== 'string') {
       throw bad(`${where}needs integer "group_size" and "bits" (and a string "mode" if any)`);
+    }
+    if ((bits as number) < 1 || (bits as number) > 8 || (groupSize as number) < 1) {
+      throw bad(`${where}has "bits" ${bits} and "group_size" ${groupSize}; bits are 1 to 8 and groups positive`);
     }
     return { groupSize: groupSize as number, bits: bits as number, mode: mode as QuantizationMode };
   };

@@ -66,7 +66,7 @@ size_t JsonCursor::offset() {
 
 char JsonCursor::peek(const char* what) {
   skip_space();
-  if (at_end()) error(std::string("header ends inside ") + what, base_ + pos_);
+  if (at_end()) error(std::string("unexpected end of JSON in ") + what, base_ + pos_);
   return text_[pos_];
 }
 
@@ -76,7 +76,7 @@ void JsonCursor::expect(char c, const char* what) {
 }
 
 uint32_t JsonCursor::hex4() {
-  if (text_.size() - pos_ < 4) error("header ends inside a \\u escape", base_ + pos_);
+  if (text_.size() - pos_ < 4) error("unexpected end of JSON in a \\u escape", base_ + pos_);
   uint32_t value = 0;
   for (int i = 0; i < 4; ++i) {
     char c = text_[pos_ + i];
@@ -92,7 +92,7 @@ std::string JsonCursor::string(const char* what) {
   expect('"', what);
   std::string out;
   while (true) {
-    if (at_end()) error(std::string("header ends inside ") + what, base_ + pos_);
+    if (at_end()) error(std::string("unexpected end of JSON in ") + what, base_ + pos_);
     char c = text_[pos_];
     if (c == '"') {
       ++pos_;
@@ -107,7 +107,7 @@ std::string JsonCursor::string(const char* what) {
       continue;
     }
     size_t escape_at = base_ + pos_;
-    if (++pos_ >= text_.size()) error(std::string("header ends inside ") + what, escape_at);
+    if (++pos_ >= text_.size()) error(std::string("unexpected end of JSON in ") + what, escape_at);
     char e = text_[pos_++];
     switch (e) {
       case '"': out += '"'; break;
