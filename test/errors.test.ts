@@ -70,12 +70,41 @@ describe('invalid .mlxfn files', () => {
 });
 
 describe('regressions found by the fuzzers (test/fixtures/regressions)', () => {
-  it('a Gather whose axis is out of range is ERR_INVALID_INPUT, not a heap overflow', async () => {
-    const dir = workDir();
-    const input = path.join(ROOT, 'test', 'fixtures', 'regressions', 'gather_axis_out_of_range.mlxfn');
-    const error = await conversionError(input, dir);
+  const regression = (name: string) => path.join(ROOT, 'test', 'fixtures', 'regressions', `${name}.mlxfn`);
+  const TABLE = 'would have more than 16777216 elements';
+  // Each was a heap overflow, an unbounded allocation or undefined behaviour in lowering.
+  const cases: [string, string][] = [
+    ['gather_axis_out_of_range', 'Gather: axis 96 is out of range for rank 3'],
+    ['scatter_axis_out_of_range', 'Scatter: axis 8 is out of range for rank 2'],
+    ['dynamic_slice_axis_out_of_range', 'DynamicSlice: axis 262144 is out of range for rank 2'],
+    ['dynamic_slice_update_axis_out_of_range', 'DynamicSliceUpdate: axis 33792 is out of range for rank 2'],
+    ['slice_update_zero_stride', 'SliceUpdate: start 0 or stride 0 is out of range on axis 2'],
+    ['as_strided_negative_shape', 'AsStrided: the index table has a negative size -3'],
+    ['as_strided_huge_index_table', `AsStrided: the index table ${TABLE}`],
+    ['scatter_huge_index_table', `Scatter: the block index table ${TABLE}`],
+    ['slice_update_huge_index_table', `SliceUpdate: the block index table ${TABLE}`],
+    ['dynamic_slice_update_huge_index_table', `DynamicSliceUpdate: the block index table ${TABLE}`],
+    ['rope_huge_position_table', `RoPE: the position table ${TABLE}`],
+    ['sdpa_huge_causal_mask', `ScaledDotProductAttention: the causal mask's position tables ${TABLE}`],
+    ['random_bits_huge_counter_table', `RandomBits: the counter table ${TABLE}`],
+  ];
+  it.each(cases)('%s is ERR_INVALID_INPUT and writes nothing', async (name, message) => {
+    const error = await conversionError(regression(name), workDir());
     expect(error.code).toBe('ERR_INVALID_INPUT');
-    expect(error.message).toBe('Gather: axis 96 is out of range for rank 3');
+    expect(error.message).toBe(message);
+  });
+
+  it('a shape with more than 2^48 elements is refused by the reader, naming the byte', async () => {
+    const input = regression('shape_element_count_overflow');
+    const error = await conversionError(input, workDir());
+    expect(error.code).toBe('ERR_INVALID_INPUT');
+    expect(error.message).toBe(`${input}: shape has more than 2^48 elements (at byte 128)`);
+  });
+
+  it('an integer scalar beyond its dtype\'s range saturates instead of overflowing a cast', async () => {
+    const out = path.join(workDir(), 'out.onnx');
+    const result = await convert(regression('integer_scalar_out_of_range'), out);
+    expect(result.files[0]!.path).toBe(out);
   });
 });
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "graph/error.h"
 
@@ -35,6 +36,16 @@ std::vector<uint8_t> bytes_of(T value) {
   std::vector<uint8_t> bytes(sizeof(T));
   std::memcpy(bytes.data(), &value, sizeof(T));
   return bytes;
+}
+
+// A value from a file as an integer of type T: NaN is 0, values beyond T's range take its
+// nearest end (a plain cast of those is undefined behaviour).
+template <typename T>
+T saturated(double value) {
+  if (std::isnan(value)) return 0;
+  if (value <= static_cast<double>(std::numeric_limits<T>::min())) return std::numeric_limits<T>::min();
+  if (value >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+  return static_cast<T>(value);
 }
 
 uint32_t float_bits(float f) {
@@ -71,14 +82,14 @@ uint16_t to_float16(float f) {
 std::vector<uint8_t> scalar_bytes(DType dtype, double value) {
   switch (dtype) {
     case DType::Bool: return bytes_of<uint8_t>(value != 0);
-    case DType::UInt8: return bytes_of(static_cast<uint8_t>(value));
-    case DType::UInt16: return bytes_of(static_cast<uint16_t>(value));
-    case DType::UInt32: return bytes_of(static_cast<uint32_t>(value));
-    case DType::UInt64: return bytes_of(static_cast<uint64_t>(value));
-    case DType::Int8: return bytes_of(static_cast<int8_t>(value));
-    case DType::Int16: return bytes_of(static_cast<int16_t>(value));
-    case DType::Int32: return bytes_of(static_cast<int32_t>(value));
-    case DType::Int64: return bytes_of(static_cast<int64_t>(value));
+    case DType::UInt8: return bytes_of(saturated<uint8_t>(value));
+    case DType::UInt16: return bytes_of(saturated<uint16_t>(value));
+    case DType::UInt32: return bytes_of(saturated<uint32_t>(value));
+    case DType::UInt64: return bytes_of(saturated<uint64_t>(value));
+    case DType::Int8: return bytes_of(saturated<int8_t>(value));
+    case DType::Int16: return bytes_of(saturated<int16_t>(value));
+    case DType::Int32: return bytes_of(saturated<int32_t>(value));
+    case DType::Int64: return bytes_of(saturated<int64_t>(value));
     case DType::Float16: return bytes_of(to_float16(static_cast<float>(value)));
     case DType::Float32: return bytes_of(static_cast<float>(value));
     case DType::Float64: return bytes_of(value);

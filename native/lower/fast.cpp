@@ -112,6 +112,7 @@ Rope rope_params(Context& ctx, const Node& node) {
                                       " must be even, positive and at most the last axis " +
                                       std::to_string(r.shape.back()));
   }
+  built_elements(node, {r.shape[r.shape.size() - 2]}, "the position table");
   return r;
 }
 
@@ -229,7 +230,7 @@ void rope_ort(Context& ctx, const Node& node, const Rope& r) {
   std::string theta = rope_theta(ctx, node, r);
   if (r.batch_offsets) theta = ctx.emit("Reshape", {theta, ctx.int64s({b * t, r.dims / 2})});
   auto [c, s] = rope_cos_sin(ctx, theta, r, dt);
-  std::vector<int64_t> ids(b * t);
+  std::vector<int64_t> ids(built_elements(node, {b, t}, "the position ids"));
   for (int64_t i = 0; i < b * t; ++i) ids[i] = r.batch_offsets ? i : i % t;
   std::string positions = ctx.emit("Reshape", {ctx.int64s(ids), ctx.int64s({b, t})});
   std::string y = ctx.emit_in_domain(kMicrosoftDomain, "RotaryEmbedding",
@@ -281,6 +282,7 @@ Sdpa sdpa_params(Context& ctx, const Node& node) {
          "dividing query heads) and at most a mask and sinks");
   }
   p.b = q[0], p.hq = q[1], p.hkv = k[1], p.lq = q[2], p.lk = k[2], p.d = q[3], p.dv = v[3];
+  if (p.causal) built_elements(node, {p.lq + p.lk}, "the causal mask's position tables");
   return p;
 }
 

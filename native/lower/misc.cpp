@@ -463,6 +463,7 @@ void lower_random_bits(Context& ctx, const Node& node) {
   int64_t words = (per_key * width + 3) / 4;
   int64_t half = words / 2, odd = words % 2, pairs = half + odd;
 
+  built_elements(node, {pairs}, "the counter table");
   std::vector<uint32_t> first(pairs), second(pairs);
   for (int64_t j = 0; j < pairs; ++j) {
     first[j] = static_cast<uint32_t>(j);
