@@ -1,11 +1,12 @@
 // Bad input gets a clear error with a stable code, never a crash, and leaves no file.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MlxOnnxError, convert, inspect } from '../dist/index.js';
 import { fixture } from './setup/fixtures-manifest.js';
-import { ROOT } from './setup/paths.js';
+import { PYTHON, ROOT } from './setup/paths.js';
 
 function workDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-errors-'));
@@ -87,6 +88,7 @@ describe('regressions found by the fuzzers (test/fixtures/regressions)', () => {
     ['rope_huge_position_table', `RoPE: the position table ${TABLE}`],
     ['sdpa_huge_causal_mask', `ScaledDotProductAttention: the causal mask's position tables ${TABLE}`],
     ['random_bits_huge_counter_table', `RandomBits: the counter table ${TABLE}`],
+    ['block_masked_mm_huge_index_tables', `BlockMaskedMM: the block index table ${TABLE}`],
   ];
   it.each(cases)('%s is ERR_INVALID_INPUT and writes nothing', async (name, message) => {
     const error = await conversionError(regression(name), workDir());
@@ -99,6 +101,21 @@ describe('regressions found by the fuzzers (test/fixtures/regressions)', () => {
     const error = await conversionError(input, workDir());
     expect(error.code).toBe('ERR_INVALID_INPUT');
     expect(error.message).toBe(`${input}: shape has more than 2^48 elements (at byte 128)`);
+  });
+
+  it('the constants built from shapes are bounded per graph as well as each', async () => {
+    // Five AsStrided views of 16M elements each: every table is within 2^24, all five are not.
+    const dir = workDir();
+    const input = path.join(dir, 'views.mlxfn');
+    execFileSync(PYTHON, ['-c', [
+      'import sys, mlx.core as mx',
+      'mx.set_default_device(mx.cpu)',
+      'f = lambda x: [mx.as_strided(x + i, (4000, 4000), (0, 1)) for i in range(5)]',
+      'mx.export_function(sys.argv[1], f, mx.ones((4000,)))',
+    ].join('\n'), input]);
+    const error = await conversionError(input, dir);
+    expect(error.code).toBe('ERR_INVALID_INPUT');
+    expect(error.message).toBe('AsStrided: the index table would take the constants built for the graph past 67108864 elements');
   });
 
   it('an integer scalar beyond its dtype\'s range saturates instead of overflowing a cast', async () => {

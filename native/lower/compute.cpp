@@ -27,7 +27,7 @@ std::vector<int64_t> checked_axes(const Node& node, const std::vector<int64_t>& 
   return out;
 }
 
-int64_t built_elements(const Node& node, const std::vector<int64_t>& dims, const std::string& what) {
+int64_t built_elements(Context& ctx, const Node& node, const std::vector<int64_t>& dims, const std::string& what) {
   int64_t count = 1;
   for (int64_t d : dims) require(d >= 0, node, what + " has a negative size " + std::to_string(d));
   for (int64_t d : dims) {
@@ -36,6 +36,10 @@ int64_t built_elements(const Node& node, const std::vector<int64_t>& dims, const
             what + " would have more than " + std::to_string(kMaxBuiltElements) + " elements");
     count *= d;
   }
+  require(ctx.built_elements() <= kMaxBuiltElementsPerGraph - count, node,
+          what + " would take the constants built for the graph past " + std::to_string(kMaxBuiltElementsPerGraph) +
+              " elements");
+  ctx.add_built_elements(count);
   return count;
 }
 

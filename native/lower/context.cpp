@@ -163,6 +163,11 @@ std::string Context::scalar(DType dtype, double value) {
 
 std::string Context::dims(ValueId v, int64_t begin, int64_t end) {
   const Shape& shape = graph_.value(v).shape;
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  if (begin < 0 || begin > end || end > rank) {
+    fail(ErrorCode::InvalidInput, "dimensions [" + std::to_string(begin) + ", " + std::to_string(end) +
+                                      ") are out of range for a value of rank " + std::to_string(rank));
+  }
   if (!graph_.shapeless) return int64s(Shape(shape.begin() + begin, shape.begin() + end));
   return emit("Shape", {name(v)}, {{"start", begin}, {"end", end}});
 }

@@ -19,12 +19,6 @@ namespace {
 
 using Operands = std::vector<std::string>;
 
-int64_t product(const Shape& shape) {
-  int64_t n = 1;
-  for (auto d : shape) n *= d;
-  return n;
-}
-
 std::string to_int64(Context& ctx, const Node& node, size_t i) {
   if (ctx.in_value(node, i).dtype == DType::Int64) return ctx.in(node, i);
   return ctx.cast(ctx.in(node, i), DType::Int64);
@@ -83,8 +77,8 @@ BlockGrid block_grid(Context& ctx, const Node& node, const Shape& block, size_t 
   }
   Shape table = g.grid;
   table.push_back(static_cast<int64_t>(depth));
-  int64_t points = product(g.grid);
-  std::vector<int64_t> values(built_elements(node, table, "the block index table"));
+  std::vector<int64_t> values(built_elements(ctx, node, table, "the block index table"));
+  const int64_t points = static_cast<int64_t>(values.size() / depth);
   bool all_zero = true;
   std::vector<int64_t> step(depth, 0);
   for (int64_t p = 0; p < points; ++p) {
@@ -160,7 +154,7 @@ void lower_scatter(Context& ctx, const Node& node) {
   if (depth > k) {
     Shape zeros_shape = batch;
     zeros_shape.push_back(static_cast<int64_t>(depth - k));
-    starts.push_back(int64_tensor(ctx, std::vector<int64_t>(built_elements(node, zeros_shape, "the block start table"), 0), zeros_shape));
+    starts.push_back(int64_tensor(ctx, std::vector<int64_t>(built_elements(ctx, node, zeros_shape, "the block start table"), 0), zeros_shape));
   }
   BlockGrid g = block_grid(ctx, node, block_t, depth, [](size_t, int64_t i) { return i; });
   // depth >= 1, so `starts` is never empty.
@@ -332,9 +326,9 @@ void lower_masked_scatter(Context& ctx, const Node& node) {
     throw Error(ErrorCode::UnsupportedOp, "MaskedScatter with a mask not of the array's shape");
   }
   int64_t batch = data_shape[0];
-  int64_t per_mask = batch ? product(data_shape) / batch : 0;
-  int64_t per_values = batch ? product(values_shape) / batch : 0;
-  if (product(data_shape) == 0 || per_values == 0) {
+  int64_t per_mask = batch ? element_count(data_shape) / batch : 0;
+  int64_t per_values = batch ? element_count(values_shape) / batch : 0;
+  if (element_count(data_shape) == 0 || per_values == 0) {
     return void(ctx.emit("Identity", {ctx.in(node, 0)}, {}, ctx.out(node)));
   }
   std::string mask = ctx.emit("Reshape", {ctx.in(node, 1), ctx.int64s({batch, per_mask})});

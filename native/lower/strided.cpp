@@ -21,7 +21,7 @@ void lower_as_strided(Context& ctx, const Node& node) {
   const Shape& in_shape = ctx.in_value(node, 0).shape;
   int64_t in_size = element_count(in_shape);
   require(strides.size() == shape.size(), node, "shape and strides differ in length");
-  int64_t count = built_elements(node, shape, "the index table");
+  int64_t count = built_elements(ctx, node, shape, "the index table");
 
   std::vector<int64_t> index;
   index.reserve(static_cast<size_t>(count));
