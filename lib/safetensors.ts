@@ -64,11 +64,10 @@ export async function readSafetensors(path: string): Promise<Record<string, Host
       throw bad(`tensor '${next.name}': data_offsets [${next.begin}, ${next.end}] overlap tensor '${prev.name}' [${prev.begin}, ${prev.end}]`);
     }
   }
-  const tensors: Record<string, HostArray> = {};
-  for (const e of entries) {
-    tensors[e.name] = { dtype: e.dtype, shape: e.shape, data: bytes.subarray(dataStart + e.begin, dataStart + e.end) };
-  }
-  return tensors;
+  // fromEntries defines own properties: a tensor named "__proto__" stays a tensor.
+  return Object.fromEntries(entries.map((e) => [e.name, {
+    dtype: e.dtype, shape: e.shape, data: bytes.subarray(dataStart + e.begin, dataStart + e.end),
+  }]));
 }
 
 function checkEntry(name: string, value: unknown, dataBytes: number, bad: (what: string) => MlxOnnxError): Entry {

@@ -66,6 +66,18 @@ describe('safetensors header checks', () => {
     expect(Array.from(new Float32Array(Uint8Array.from(host.b!.data).buffer))).toEqual([1]);
   });
 
+  it('a tensor named __proto__ is an own entry in both readers, not a prototype', async () => {
+    const json = `{"__proto__":${f32([1], 0, 4)}}`;
+    const name = file(json, Buffer.from(new Float32Array([7]).buffer));
+    const { tensors } = mx.loadSafetensors(name);
+    expect(Object.keys(tensors)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(tensors)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(tensors, '__proto__')!.value.shape).toEqual([1]);
+    const host = await readSafetensors(name);
+    expect(Object.keys(host)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(host)).toBe(Object.prototype);
+  });
+
   it('a file shorter than the length word', async () => {
     const name = path.join(dir, 'short.safetensors');
     writeFileSync(name, Buffer.from([1, 2, 3, 4, 5]));
