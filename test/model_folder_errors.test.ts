@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MlxOnnxError, models, nn } from '../dist/index.js';
+import { MlxOnnxError, models, mx, nn } from '../dist/index.js';
 
 const LLAMA = {
   model_type: 'llama', hidden_size: 64, num_hidden_layers: 1, intermediate_size: 128, num_attention_heads: 4,
@@ -70,6 +70,13 @@ describe('model.safetensors.index.json', () => {
       const dir = folder({ [INDEX]: index });
       expectInvalid(() => nn.loadWeightsFromDir(dir), `${path.join(dir, INDEX)} has no "weight_map" object (tensor name → shard file)`);
     }
+  });
+
+  it('tensor names are own keys: "constructor" is not found in a shard that lacks it', () => {
+    const dir = folder({ [INDEX]: { weight_map: { constructor: 's.safetensors' } } });
+    mx.saveSafetensors(path.join(dir, 's.safetensors'), { w: mx.ones([2]) });
+    expectInvalid(() => nn.loadWeightsFromDir(dir),
+      `tensors listed in ${path.join(dir, INDEX)} are not in their shards: s.safetensors lacks constructor`);
   });
 
   it('shard names that leave the folder or are not strings', () => {

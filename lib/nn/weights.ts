@@ -55,23 +55,24 @@ function loadSharded(dir: string, indexFile: string): LoadedWeights {
   if (absent.length > 0) {
     throw new MlxOnnxError('ERR_IO', `${indexFile} lists shards that are missing from ${dir}: ${absent.join(', ')}`);
   }
-  const weights: Record<string, MxArray> = {};
-  const metadata: Record<string, string> = {};
+  // Entries merged with fromEntries (own properties: names such as "__proto__" stay names).
+  const weights: [string, MxArray][] = [];
+  const metadata: [string, string][] = [];
   const problems: string[] = [];
   const files: string[] = [];
   for (const [shard, names] of byShard) {
     const file = path.join(dir, shard);
     const loaded = readShard(file);
     files.push(file);
-    Object.assign(weights, loaded.tensors);
-    Object.assign(metadata, loaded.metadata);
-    const lacking = names.filter((name) => !(name in loaded.tensors));
+    weights.push(...Object.entries(loaded.tensors));
+    metadata.push(...Object.entries(loaded.metadata));
+    const lacking = names.filter((name) => !Object.hasOwn(loaded.tensors, name));
     if (lacking.length > 0) problems.push(`${shard} lacks ${lacking.join(', ')}`);
   }
   if (problems.length > 0) {
     throw new MlxOnnxError('ERR_INVALID_INPUT', `tensors listed in ${indexFile} are not in their shards: ${problems.join('; ')}`);
   }
-  return { weights, metadata, files };
+  return { weights: Object.fromEntries(weights), metadata: Object.fromEntries(metadata), files };
 }
 
 function readShard(file: string): { tensors: Record<string, MxArray>; metadata: Record<string, string> } {
