@@ -89,6 +89,7 @@ describe('regressions found by the fuzzers (test/fixtures/regressions)', () => {
     ['sdpa_huge_causal_mask', `ScaledDotProductAttention: the causal mask's position tables ${TABLE}`],
     ['random_bits_huge_counter_table', `RandomBits: the counter table ${TABLE}`],
     ['block_masked_mm_huge_index_tables', `BlockMaskedMM: the block index table ${TABLE}`],
+    ['rope_missing_operand', 'RoPE: the node has fewer operands, results or parameters than the primitive takes'],
   ];
   it.each(cases)('%s is ERR_INVALID_INPUT and writes nothing', async (name, message) => {
     const error = await conversionError(regression(name), workDir());
