@@ -1,6 +1,6 @@
 // Malformed model folders (config.json, model.safetensors.index.json): ERR_INVALID_INPUT
 // naming the file and the field, before any weight is read.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,13 @@ describe('config.json', () => {
       'config.json of a llama model needs a positive integer "num_attention_heads"');
     expectInvalid(() => models.loadModel(folder({ 'config.json': { ...LLAMA, num_hidden_layers: 1.5 } })),
       'config.json of a llama model needs a non-negative integer "num_hidden_layers"');
+  });
+
+  it('a config.json larger than 64 MiB is refused before it is read', () => {
+    const dir = folder({ 'config.json': '{}' });
+    const file = path.join(dir, 'config.json');
+    truncateSync(file, (64 << 20) + 1); // sparse: no disk used
+    expectInvalid(() => nn.readModelConfig(dir), `${file} is 67108865 bytes, more than the 67108864 a model folder's JSON may have`);
   });
 
   it('quantization settings out of range', () => {

@@ -152,11 +152,19 @@ function quantizationOf(section: unknown, file: string): QuantizationConfig {
   return { ...settings(entries, ''), layers };
 }
 
+/** config.json and shard indexes are small; a larger file is refused before it is read. */
+const MAX_JSON_BYTES = 64 << 20;
+
 function readJson(file: string): unknown {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_JSON_BYTES) {
+      throw new MlxOnnxError('ERR_INVALID_INPUT', `${file} is ${size} bytes, more than the ${MAX_JSON_BYTES} a model folder's JSON may have`);
+    }
     text = readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof MlxOnnxError) throw error;
     throw new MlxOnnxError('ERR_IO', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
   try {
