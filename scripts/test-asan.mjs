@@ -12,7 +12,8 @@ execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-native.mjs')],
 });
 const runtime = execFileSync('gcc', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).trim();
 const tests = process.argv.slice(2).length ? process.argv.slice(2)
-  : ['test/errors.test.ts', 'test/convert.test.ts', 'test/faults.test.ts', 'test/mx.test.ts', 'test/dynamic.test.ts'];
+  : ['test/errors.test.ts', 'test/convert.test.ts', 'test/faults.test.ts', 'test/mx.test.ts', 'test/dynamic.test.ts',
+    'test/safetensors_header.test.ts'];
 execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...tests], {
   stdio: 'inherit',
   env: {

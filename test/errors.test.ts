@@ -1,11 +1,12 @@
 // Bad input gets a clear error with a stable code, never a crash, and leaves no file.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MlxOnnxError, convert, inspect } from '../dist/index.js';
 import { fixture } from './setup/fixtures-manifest.js';
-import { ROOT } from './setup/paths.js';
+import { PYTHON, ROOT } from './setup/paths.js';
 
 function workDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-errors-'));
@@ -70,12 +71,58 @@ describe('invalid .mlxfn files', () => {
 });
 
 describe('regressions found by the fuzzers (test/fixtures/regressions)', () => {
-  it('a Gather whose axis is out of range is ERR_INVALID_INPUT, not a heap overflow', async () => {
+  const regression = (name: string) => path.join(ROOT, 'test', 'fixtures', 'regressions', `${name}.mlxfn`);
+  const TABLE = 'would have more than 16777216 elements';
+  // Each was a heap overflow, an unbounded allocation or undefined behaviour in lowering.
+  const cases: [string, string][] = [
+    ['gather_axis_out_of_range', 'Gather: axis 96 is out of range for rank 3'],
+    ['scatter_axis_out_of_range', 'Scatter: axis 8 is out of range for rank 2'],
+    ['dynamic_slice_axis_out_of_range', 'DynamicSlice: axis 262144 is out of range for rank 2'],
+    ['dynamic_slice_update_axis_out_of_range', 'DynamicSliceUpdate: axis 33792 is out of range for rank 2'],
+    ['slice_update_zero_stride', 'SliceUpdate: start 0 or stride 0 is out of range on axis 2'],
+    ['as_strided_negative_shape', 'AsStrided: the index table has a negative size -3'],
+    ['as_strided_huge_index_table', `AsStrided: the index table ${TABLE}`],
+    ['scatter_huge_index_table', `Scatter: the block index table ${TABLE}`],
+    ['slice_update_huge_index_table', `SliceUpdate: the block index table ${TABLE}`],
+    ['dynamic_slice_update_huge_index_table', `DynamicSliceUpdate: the block index table ${TABLE}`],
+    ['rope_huge_position_table', `RoPE: the position table ${TABLE}`],
+    ['sdpa_huge_causal_mask', `ScaledDotProductAttention: the causal mask's position tables ${TABLE}`],
+    ['random_bits_huge_counter_table', `RandomBits: the counter table ${TABLE}`],
+    ['block_masked_mm_huge_index_tables', `BlockMaskedMM: the block index table ${TABLE}`],
+    ['rope_missing_operand', 'RoPE: the node has fewer operands, results or parameters than the primitive takes'],
+  ];
+  it.each(cases)('%s is ERR_INVALID_INPUT and writes nothing', async (name, message) => {
+    const error = await conversionError(regression(name), workDir());
+    expect(error.code).toBe('ERR_INVALID_INPUT');
+    expect(error.message).toBe(message);
+  });
+
+  it('a shape with more than 2^48 elements is refused by the reader, naming the byte', async () => {
+    const input = regression('shape_element_count_overflow');
+    const error = await conversionError(input, workDir());
+    expect(error.code).toBe('ERR_INVALID_INPUT');
+    expect(error.message).toBe(`${input}: shape has more than 2^48 elements (at byte 128)`);
+  });
+
+  it('the constants built from shapes are bounded per graph as well as each', async () => {
+    // Five AsStrided views of 16M elements each: every table is within 2^24, all five are not.
     const dir = workDir();
-    const input = path.join(ROOT, 'test', 'fixtures', 'regressions', 'gather_axis_out_of_range.mlxfn');
+    const input = path.join(dir, 'views.mlxfn');
+    execFileSync(PYTHON, ['-c', [
+      'import sys, mlx.core as mx',
+      'mx.set_default_device(mx.cpu)',
+      'f = lambda x: [mx.as_strided(x + i, (4000, 4000), (0, 1)) for i in range(5)]',
+      'mx.export_function(sys.argv[1], f, mx.ones((4000,)))',
+    ].join('\n'), input]);
     const error = await conversionError(input, dir);
     expect(error.code).toBe('ERR_INVALID_INPUT');
-    expect(error.message).toBe('Gather: axis 96 is out of range for rank 3');
+    expect(error.message).toBe('AsStrided: the index table would take the constants built for the graph past 67108864 elements');
+  });
+
+  it('an integer scalar beyond its dtype\'s range saturates instead of overflowing a cast', async () => {
+    const out = path.join(workDir(), 'out.onnx');
+    const result = await convert(regression('integer_scalar_out_of_range'), out);
+    expect(result.files[0]!.path).toBe(out);
   });
 });
 

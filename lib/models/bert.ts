@@ -6,7 +6,7 @@ import type { MxArray } from '../mx/array.js';
 import * as mx from '../mx/ops.js';
 import { Embedding, LayerNorm, Linear, gelu, geluApprox, relu } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
-import { int, num } from './config.js';
+import { int, num, positive } from './config.js';
 import { attention, embed, indicesLike, paddingMask, project, splitHeads } from './decoder.js';
 import { type Config, Encoder, type EncoderInputs, type Projection, type TokenEmbedding } from './model.js';
 
@@ -169,7 +169,7 @@ export function createBert(config: Config): BertModel {
   if (!activation) throw new MlxOnnxError('ERR_INVALID_INPUT', `bert hidden_act '${act}' is not supported (${Object.keys(ACTIVATIONS).join(', ')})`);
   return new BertModel({
     hidden: int(config, 'hidden_size'),
-    heads: int(config, 'num_attention_heads'),
+    heads: positive(config, 'num_attention_heads'),
     layers: int(config, 'num_hidden_layers'),
     intermediate: int(config, 'intermediate_size'),
     vocab: int(config, 'vocab_size'),

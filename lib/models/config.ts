@@ -22,6 +22,13 @@ export function int(config: Config, key: string, fallback?: number): number {
   return value;
 }
 
+/** A positive integer: head counts, which sizes are divided by. */
+export function positive(config: Config, key: string, fallback?: number): number {
+  const value = int(config, key, fallback);
+  if (value === 0) throw missing(config, key, 'a positive integer');
+  return value;
+}
+
 export function bool(config: Config, key: string, fallback: boolean): boolean {
   const value = config[key];
   if (value === undefined || value === null) return fallback;

@@ -5,7 +5,7 @@ import * as mx from '../mx/ops.js';
 import { Embedding, LayerNorm, Linear, geluApprox } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { QuantizedLinear } from '../nn/quantized.js';
-import { int, num } from './config.js';
+import { int, num, positive } from './config.js';
 import { type KV, type StepInputs, type StepOutputs, appendCache, attention, causalMask, embed, project, splitHeads } from './decoder.js';
 import { CausalLM, type Config, type Projection, type TokenEmbedding } from './model.js';
 
@@ -159,7 +159,7 @@ export class GPT2LMHeadModel extends CausalLM {
 export function createGpt2(config: Config): GPT2LMHeadModel {
   return new GPT2LMHeadModel({
     nEmbd: int(config, 'n_embd'),
-    nHead: int(config, 'n_head'),
+    nHead: positive(config, 'n_head'),
     nLayer: int(config, 'n_layer'),
     nPositions: int(config, 'n_positions'),
     eps: num(config, 'layer_norm_epsilon'),

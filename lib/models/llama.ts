@@ -6,7 +6,7 @@ import type { MxArray } from '../mx/array.js';
 import * as mx from '../mx/ops.js';
 import { Embedding, Linear, RMSNorm, silu } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
-import { bool, int, num, object } from './config.js';
+import { bool, int, num, object, positive } from './config.js';
 import {
   type KV, type RopeAngles, type StepInputs, type StepOutputs,
   appendCache, applyRope, attention, causalMask, embed, project, ropeAngles, ropeInverseFrequencies, splitHeads,
@@ -37,7 +37,7 @@ export interface LlamaArgs {
 /** mlx_lm.models.llama.ModelArgs from config.json. */
 export function llamaArgs(config: Config): LlamaArgs {
   const hiddenSize = int(config, 'hidden_size');
-  const numHeads = int(config, 'num_attention_heads');
+  const numHeads = positive(config, 'num_attention_heads');
   const numLayers = int(config, 'num_hidden_layers');
   const layerTypes = config.layer_types;
   if (Array.isArray(layerTypes) && layerTypes.some((t) => t !== 'full_attention')) {
@@ -49,7 +49,7 @@ export function llamaArgs(config: Config): LlamaArgs {
     numLayers,
     intermediateSize: int(config, 'intermediate_size'),
     numHeads,
-    numKvHeads: int(config, 'num_key_value_heads', numHeads),
+    numKvHeads: positive(config, 'num_key_value_heads', numHeads),
     headDim: int(config, 'head_dim', Math.floor(hiddenSize / numHeads)),
     rmsNormEps: num(config, 'rms_norm_eps'),
     vocabSize: int(config, 'vocab_size'),

@@ -1,18 +1,18 @@
 // Qwen2 as mlx_lm.models.qwen2: the Llama blocks with biases on q, k and v (not o),
 // head_dim = hidden_size / heads, rope_theta 1e6 by default.
-import { bool, int, num, object } from './config.js';
+import { bool, int, num, object, positive } from './config.js';
 import { LlamaForCausalLM } from './llama.js';
 import type { Config } from './model.js';
 
 export function createQwen2(config: Config): LlamaForCausalLM {
   const hiddenSize = int(config, 'hidden_size');
-  const numHeads = int(config, 'num_attention_heads');
+  const numHeads = positive(config, 'num_attention_heads');
   return new LlamaForCausalLM('qwen2', {
     hiddenSize,
     numLayers: int(config, 'num_hidden_layers'),
     intermediateSize: int(config, 'intermediate_size'),
     numHeads,
-    numKvHeads: int(config, 'num_key_value_heads'),
+    numKvHeads: positive(config, 'num_key_value_heads'),
     headDim: Math.floor(hiddenSize / numHeads),
     rmsNormEps: num(config, 'rms_norm_eps'),
     vocabSize: int(config, 'vocab_size'),

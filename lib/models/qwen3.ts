@@ -1,7 +1,7 @@
 // Qwen3 as mlx_lm.models.qwen3: the Llama blocks without biases, an explicit head_dim,
 // and RMSNorm of every query and key head before the rotation.
 import { MlxOnnxError } from '../errors.js';
-import { int, num, object } from './config.js';
+import { int, num, object, positive } from './config.js';
 import { LlamaForCausalLM } from './llama.js';
 import type { Config } from './model.js';
 
@@ -17,8 +17,8 @@ export function createQwen3(config: Config): LlamaForCausalLM {
     hiddenSize: int(config, 'hidden_size'),
     numLayers: int(config, 'num_hidden_layers'),
     intermediateSize: int(config, 'intermediate_size'),
-    numHeads: int(config, 'num_attention_heads'),
-    numKvHeads: int(config, 'num_key_value_heads'),
+    numHeads: positive(config, 'num_attention_heads'),
+    numKvHeads: positive(config, 'num_key_value_heads'),
     headDim: int(config, 'head_dim'),
     rmsNormEps: num(config, 'rms_norm_eps'),
     vocabSize: int(config, 'vocab_size'),

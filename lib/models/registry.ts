@@ -25,7 +25,9 @@ export const SUPPORTED_MODEL_TYPES = [...Object.keys(ARCHITECTURES), ...Object.k
 export function createModel(config: Config): LanguageModel {
   const type = config.model_type;
   if (typeof type !== 'string') throw new MlxOnnxError('ERR_INVALID_INPUT', 'config.json has no "model_type"');
-  const create = ARCHITECTURES[REMAPPING[type] ?? type];
+  // Own keys only: a model_type such as "constructor" must not reach Object.prototype.
+  const name = Object.hasOwn(REMAPPING, type) ? REMAPPING[type]! : type;
+  const create = Object.hasOwn(ARCHITECTURES, name) ? ARCHITECTURES[name] : undefined;
   if (!create) {
     throw new MlxOnnxError('ERR_INVALID_INPUT', `model type '${type}' is not supported (${SUPPORTED_MODEL_TYPES.join(', ')})`);
   }

@@ -55,29 +55,32 @@ function loadSharded(dir: string, indexFile: string): LoadedWeights {
   if (absent.length > 0) {
     throw new MlxOnnxError('ERR_IO', `${indexFile} lists shards that are missing from ${dir}: ${absent.join(', ')}`);
   }
-  const weights: Record<string, MxArray> = {};
-  const metadata: Record<string, string> = {};
+  // Entries merged with fromEntries (own properties: names such as "__proto__" stay names).
+  const weights: [string, MxArray][] = [];
+  const metadata: [string, string][] = [];
   const problems: string[] = [];
   const files: string[] = [];
   for (const [shard, names] of byShard) {
     const file = path.join(dir, shard);
     const loaded = readShard(file);
     files.push(file);
-    Object.assign(weights, loaded.tensors);
-    Object.assign(metadata, loaded.metadata);
-    const lacking = names.filter((name) => !(name in loaded.tensors));
+    weights.push(...Object.entries(loaded.tensors));
+    metadata.push(...Object.entries(loaded.metadata));
+    const lacking = names.filter((name) => !Object.hasOwn(loaded.tensors, name));
     if (lacking.length > 0) problems.push(`${shard} lacks ${lacking.join(', ')}`);
   }
   if (problems.length > 0) {
     throw new MlxOnnxError('ERR_INVALID_INPUT', `tensors listed in ${indexFile} are not in their shards: ${problems.join('; ')}`);
   }
-  return { weights, metadata, files };
+  return { weights: Object.fromEntries(weights), metadata: Object.fromEntries(metadata), files };
 }
 
 function readShard(file: string): { tensors: Record<string, MxArray>; metadata: Record<string, string> } {
   try {
     return loadSafetensors(file);
   } catch (error) {
+    // The header check's errors name the file, the tensor and the byte already.
+    if (error instanceof MlxOnnxError && error.code === 'ERR_INVALID_INPUT') throw error;
     throw new MlxOnnxError('ERR_INVALID_INPUT', `cannot read ${file} as safetensors: ${(error as Error).message}`, { cause: error });
   }
 }
@@ -134,6 +137,9 @@ function quantizationOf(section: unknown, file: string): QuantizationConfig {
     if (!Number.isInteger(groupSize) || !Number.isInteger(bits) || typeof mode !== 'string') {
       throw bad(`${where}needs integer "group_size" and "bits" (and a string "mode" if any)`);
     }
+    if ((bits as number) < 1 || (bits as number) > 8 || (groupSize as number) < 1) {
+      throw bad(`${where}has "bits" ${bits} and "group_size" ${groupSize}; bits are 1 to 8 and groups positive`);
+    }
     return { groupSize: groupSize as number, bits: bits as number, mode: mode as QuantizationMode };
   };
   const entries = section as Record<string, unknown>;
@@ -146,11 +152,19 @@ function quantizationOf(section: unknown, file: string): QuantizationConfig {
   return { ...settings(entries, ''), layers };
 }
 
+/** config.json and shard indexes are small; a larger file is refused before it is read. */
+const MAX_JSON_BYTES = 64 << 20;
+
 function readJson(file: string): unknown {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_JSON_BYTES) {
+      throw new MlxOnnxError('ERR_INVALID_INPUT', `${file} is ${size} bytes, more than the ${MAX_JSON_BYTES} a model folder's JSON may have`);
+    }
     text = readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof MlxOnnxError) throw error;
     throw new MlxOnnxError('ERR_IO', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
   try {

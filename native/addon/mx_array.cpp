@@ -4,6 +4,7 @@
 
 #include "addon/promise_worker.h"
 #include "addon/mx_dtypes.h"
+#include "graph/error.h"
 
 namespace mlx_onnx::addon {
 
@@ -21,6 +22,7 @@ struct ConstructorRef {
 }  // namespace
 
 void throw_mlx_error(Napi::Env env, const std::exception& e) {
+  if (auto own = dynamic_cast<const Error*>(&e)) throw make_error(env, error_code_name(own->code()), own->what());
   bool invalid = dynamic_cast<const std::invalid_argument*>(&e) != nullptr;
   throw make_error(env, invalid ? "ERR_INVALID_ARGUMENT" : "ERR_INTERNAL", std::string("MLX: ") + e.what());
 }

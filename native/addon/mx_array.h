@@ -27,7 +27,8 @@ class MxArray : public Napi::ObjectWrap<MxArray> {
   std::optional<mlx::core::array> array_;
 };
 
-// A wrapped std::exception from MLX: invalid arguments (shapes, dtypes) keep their code.
+// A wrapped std::exception from MLX: invalid arguments (shapes, dtypes) keep their code,
+// as do the converter's own errors (checks run before MLX sees a file).
 [[noreturn]] void throw_mlx_error(Napi::Env env, const std::exception& e);
 
 }  // namespace mlx_onnx::addon

@@ -6,6 +6,7 @@
 #include "addon/mx_dtypes.h"
 #include "addon/mx_ops.h"
 #include "addon/promise_worker.h"
+#include "capture/safetensors_header.h"
 
 namespace mlx_onnx::addon {
 namespace {
@@ -95,15 +96,20 @@ Napi::Value eval(const Napi::CallbackInfo& info) {
 }
 
 // loadSafetensors(path) -> { tensors: {name: array}, metadata: {key: value} }, lazily read.
+// MLX trusts the header's offsets, so the header is checked first.
 Napi::Value load_safetensors(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return guarded(env, [&]() -> Napi::Value {
-    auto [tensors, metadata] = mx::load_safetensors(info[0].As<Napi::String>().Utf8Value());
+    std::string path = info[0].As<Napi::String>().Utf8Value();
+    check_safetensors_file(path);
+    auto [tensors, metadata] = mx::load_safetensors(path);
+    // Own data properties, so that a name such as "__proto__" is a tensor like any other.
+    constexpr auto kData = static_cast<napi_property_attributes>(napi_writable | napi_enumerable | napi_configurable);
     auto out = Napi::Object::New(env);
     auto t = Napi::Object::New(env);
-    for (auto& [name, array] : tensors) t.Set(name, MxArray::wrap(env, array));
+    for (auto& [name, array] : tensors) t.DefineProperty(Napi::PropertyDescriptor::Value(name, MxArray::wrap(env, array), kData));
     auto m = Napi::Object::New(env);
-    for (auto& [key, value] : metadata) m.Set(key, value);
+    for (auto& [key, value] : metadata) m.DefineProperty(Napi::PropertyDescriptor::Value(key, Napi::String::New(env, value), kData));
     out.Set("tensors", t);
     out.Set("metadata", m);
     return out;

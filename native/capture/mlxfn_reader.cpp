@@ -1,5 +1,6 @@
 #include "capture/mlxfn_reader.h"
 
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -90,10 +91,17 @@ class TapeReader {
   Shape shape(const char* what) {
     uint64_t ndim = in_.count(what, 4, kMaxRank);
     Shape dims;
+    bool empty = false;
+    int64_t elements = 1;
     for (uint64_t i = 0; i < ndim; ++i) {
       int32_t d = in_.i32(what);
       if (d < 0) in_.error(std::string(what) + " has a negative dimension");
+      empty = empty || d == 0;
+      elements = d > 1 && elements > kMaxElements / d ? kMaxElements + 1 : elements * std::max(d, 1);
       dims.push_back(d);
+    }
+    if (!empty && elements > kMaxElements) {
+      in_.error(std::string(what) + " has more than 2^48 elements");
     }
     return dims;
   }

@@ -21,6 +21,8 @@ struct MlxfnFile {
 
 // Limits on untrusted files (documented in the README, "Security and limits").
 constexpr uint64_t kMaxRank = 64;
+// Elements of one array: sizes and byte counts computed from shapes stay far from int64 overflow.
+constexpr int64_t kMaxElements = int64_t{1} << 48;
 constexpr uint64_t kMaxTraces = 4096;
 constexpr uint64_t kMaxStringBytes = 1 << 24;
 

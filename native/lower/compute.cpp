@@ -15,6 +15,34 @@ int64_t checked_axis(const Node& node, int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+std::vector<int64_t> checked_axes(const Node& node, const std::vector<int64_t>& axes, int64_t rank) {
+  std::vector<int64_t> out;
+  std::vector<bool> seen(static_cast<size_t>(rank), false);
+  for (int64_t a : axes) {
+    a = checked_axis(node, a, rank);
+    require(!seen[a], node, "axis " + std::to_string(a) + " appears twice");
+    seen[a] = true;
+    out.push_back(a);
+  }
+  return out;
+}
+
+int64_t built_elements(Context& ctx, const Node& node, const std::vector<int64_t>& dims, const std::string& what) {
+  int64_t count = 1;
+  for (int64_t d : dims) require(d >= 0, node, what + " has a negative size " + std::to_string(d));
+  for (int64_t d : dims) {
+    if (d == 0) return 0;
+    require(count <= kMaxBuiltElements / d, node,
+            what + " would have more than " + std::to_string(kMaxBuiltElements) + " elements");
+    count *= d;
+  }
+  require(ctx.built_elements() <= kMaxBuiltElementsPerGraph - count, node,
+          what + " would take the constants built for the graph past " + std::to_string(kMaxBuiltElementsPerGraph) +
+              " elements");
+  ctx.add_built_elements(count);
+  return count;
+}
+
 DType kernel_dtype(DType dtype) {
   switch (dtype) {
     case DType::Float16:

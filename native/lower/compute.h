@@ -32,6 +32,17 @@ void move_widened(Context& ctx, const Node& node, const Body& body);
 void require(bool ok, const Node& node, const std::string& what);
 // `axis` in [-rank, rank), returned in [0, rank).
 int64_t checked_axis(const Node& node, int64_t axis, int64_t rank);
+// Distinct axes, each checked as above, returned in [0, rank) in their order.
+std::vector<int64_t> checked_axes(const Node& node, const std::vector<int64_t>& axes, int64_t rank);
+
+// The most elements a constant built from shapes may hold (index tables of AsStrided and
+// block writes, position tables of RoPE, attention masks), and all of them in one graph:
+// shapes come from the file, so this bounds the memory a file can make the converter use.
+constexpr int64_t kMaxBuiltElements = int64_t{1} << 24;
+constexpr int64_t kMaxBuiltElementsPerGraph = int64_t{1} << 26;
+// The element count of such a constant of `dims` (each non-negative), within both limits
+// (counted against the graph's); `what` names it in the error.
+int64_t built_elements(Context& ctx, const Node& node, const std::vector<int64_t>& dims, const std::string& what);
 
 // One ONNX operator applied to all operands of `node`, widened as above.
 void elementwise(Context& ctx, const Node& node, const std::string& op,

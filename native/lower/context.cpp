@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "graph/error.h"
 #include "graph/float_cast.h"
@@ -39,19 +40,29 @@ std::vector<uint8_t> bytes_of(T value) {
   return bytes;
 }
 
+// A value from a file as an integer of type T: NaN is 0, values beyond T's range take its
+// nearest end (a plain cast of those is undefined behaviour).
+template <typename T>
+T saturated(double value) {
+  if (std::isnan(value)) return 0;
+  if (value <= static_cast<double>(std::numeric_limits<T>::min())) return std::numeric_limits<T>::min();
+  if (value >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+  return static_cast<T>(value);
+}
+
 }  // namespace
 
 std::vector<uint8_t> scalar_bytes(DType dtype, double value) {
   switch (dtype) {
     case DType::Bool: return bytes_of<uint8_t>(value != 0);
-    case DType::UInt8: return bytes_of(static_cast<uint8_t>(value));
-    case DType::UInt16: return bytes_of(static_cast<uint16_t>(value));
-    case DType::UInt32: return bytes_of(static_cast<uint32_t>(value));
-    case DType::UInt64: return bytes_of(static_cast<uint64_t>(value));
-    case DType::Int8: return bytes_of(static_cast<int8_t>(value));
-    case DType::Int16: return bytes_of(static_cast<int16_t>(value));
-    case DType::Int32: return bytes_of(static_cast<int32_t>(value));
-    case DType::Int64: return bytes_of(static_cast<int64_t>(value));
+    case DType::UInt8: return bytes_of(saturated<uint8_t>(value));
+    case DType::UInt16: return bytes_of(saturated<uint16_t>(value));
+    case DType::UInt32: return bytes_of(saturated<uint32_t>(value));
+    case DType::UInt64: return bytes_of(saturated<uint64_t>(value));
+    case DType::Int8: return bytes_of(saturated<int8_t>(value));
+    case DType::Int16: return bytes_of(saturated<int16_t>(value));
+    case DType::Int32: return bytes_of(saturated<int32_t>(value));
+    case DType::Int64: return bytes_of(saturated<int64_t>(value));
     case DType::Float16: return bytes_of(float16_bits(static_cast<float>(value)));
     case DType::Float32: return bytes_of(static_cast<float>(value));
     case DType::Float64: return bytes_of(value);
@@ -146,6 +157,11 @@ std::string Context::constant_view(ValueId v, onnx::ElemType type, std::vector<i
 
 std::string Context::dims(ValueId v, int64_t begin, int64_t end) {
   const Shape& shape = graph_.value(v).shape;
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  if (begin < 0 || begin > end || end > rank) {
+    fail(ErrorCode::InvalidInput, "dimensions [" + std::to_string(begin) + ", " + std::to_string(end) +
+                                      ") are out of range for a value of rank " + std::to_string(rank));
+  }
   if (!graph_.shapeless) return int64s(Shape(shape.begin() + begin, shape.begin() + end));
   return emit("Shape", {name(v)}, {{"start", begin}, {"end", end}});
 }

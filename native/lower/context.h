@@ -73,6 +73,10 @@ class Context {
   // A note for the conversion report (each distinct message once).
   void warn(const std::string& message);
 
+  // Elements of the constants rules built from shapes so far (see compute.h).
+  int64_t built_elements() const { return built_elements_; }
+  void add_built_elements(int64_t n) { built_elements_ += n; }
+
  private:
   const Graph& graph_;
   onnx::Model& model_;
@@ -80,6 +84,7 @@ class Context {
   Target target_;
   std::vector<std::string> names_;
   size_t counter_ = 0;
+  int64_t built_elements_ = 0;
 };
 
 }  // namespace mlx_onnx::lower

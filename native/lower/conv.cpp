@@ -7,12 +7,15 @@
 #include <cstdint>
 #include <limits>
 
+#include "lower/compute.h"
 #include "lower/registry.h"
 
 namespace mlx_onnx::lower {
 namespace {
 
 using Ints = std::vector<int64_t>;
+
+constexpr int64_t kMaxParameter = int64_t{1} << 31;
 
 // (N, *spatial, C) -> (N, C, *spatial).
 Ints to_channels_first(size_t spatial) {
@@ -101,7 +104,22 @@ std::string prepare_weight(Context& ctx, const std::string& weight, size_t spati
 // MLX's CPU convolution computes in float32 for every dtype (float16, bfloat16 and
 // float64 alike) and rounds the result; ONNX Runtime's Conv has float32 only.
 void lower_convolution(Context& ctx, const Node& node) {
-  size_t spatial = ctx.in_value(node, 0).shape.size() - 2;
+  const size_t rank = ctx.in_value(node, 0).shape.size();
+  require(rank >= 3 && ctx.in_value(node, 1).shape.size() == rank, node,
+          "input and weight must have one rank, 3 or more (batch, spatial axes, channels)");
+  size_t spatial = rank - 2;
+  // Strides, paddings, kernel and input dilations: one entry per spatial axis, small
+  // enough that lengths computed from them stay far from int64 overflow.
+  static const char* const kFields[] = {"strides", "padding_lo", "padding_hi", "kernel_dilation", "input_dilation"};
+  for (size_t field = 0; field < 5; ++field) {
+    const Ints& values = node.ints_attr(field);
+    const std::string name = kFields[field];
+    require(values.size() == spatial, node, name + " needs one entry per spatial axis (" + std::to_string(spatial) + ")");
+    bool padding = field == 1 || field == 2;
+    for (int64_t v : values) {
+      require(v >= (padding ? -kMaxParameter : 1) && v <= kMaxParameter, node, name + " entry " + std::to_string(v) + " is out of range");
+    }
+  }
   DType dtype = ctx.out_value(node).dtype;
   bool widen = dtype != DType::Float32;
   auto operand = [&](size_t i) { return widen ? ctx.cast(ctx.in(node, i), DType::Float32) : ctx.in(node, i); };

@@ -42,6 +42,7 @@ bool fusable(DType dt) { return dt == F32 || dt == DType::Float16; }
 // A 0-d weight or bias (MLX passes array(1) / array(0) when there is none) as the 1-D
 // vector of the normalized axis that the fused norms expect.
 std::string as_vector(Context& ctx, const Node& node, size_t i) {
+  require(!ctx.in_value(node, 0).shape.empty(), node, "the input must have rank 1 or more");
   int64_t d = ctx.in_value(node, 0).shape.back();
   if (ctx.in_value(node, i).shape.size() == 1) return ctx.in(node, i);
   return ctx.emit("Expand", {ctx.in(node, i), ctx.int64s({d})});
@@ -120,7 +121,8 @@ Rope rope_params(Context& ctx, const Node& node) {
 std::string rope_theta(Context& ctx, const Node& node, const Rope& r) {
   int64_t t = r.shape[r.shape.size() - 2];
   int64_t half = r.dims / 2;
-  std::vector<int64_t> steps(t), exps(half);
+  std::vector<int64_t> steps(built_elements(ctx, node, {t}, "the position table"));
+  std::vector<int64_t> exps(built_elements(ctx, node, {half}, "the frequency table"));
   for (int64_t i = 0; i < t; ++i) steps[i] = i;
   for (int64_t i = 0; i < half; ++i) exps[i] = -i;
   std::string offset = ctx.cast(ctx.in(node, 1), F32);
@@ -229,7 +231,7 @@ void rope_ort(Context& ctx, const Node& node, const Rope& r) {
   std::string theta = rope_theta(ctx, node, r);
   if (r.batch_offsets) theta = ctx.emit("Reshape", {theta, ctx.int64s({b * t, r.dims / 2})});
   auto [c, s] = rope_cos_sin(ctx, theta, r, dt);
-  std::vector<int64_t> ids(b * t);
+  std::vector<int64_t> ids(built_elements(ctx, node, {b, t}, "the position ids"));
   for (int64_t i = 0; i < b * t; ++i) ids[i] = r.batch_offsets ? i : i % t;
   std::string positions = ctx.emit("Reshape", {ctx.int64s(ids), ctx.int64s({b, t})});
   std::string y = ctx.emit_in_domain(kMicrosoftDomain, "RotaryEmbedding",
@@ -281,6 +283,7 @@ Sdpa sdpa_params(Context& ctx, const Node& node) {
          "dividing query heads) and at most a mask and sinks");
   }
   p.b = q[0], p.hq = q[1], p.hkv = k[1], p.lq = q[2], p.lk = k[2], p.d = q[3], p.dv = v[3];
+  if (p.causal) built_elements(ctx, node, {p.lq + p.lk}, "the causal mask's position tables");
   return p;
 }
 

@@ -21,14 +21,9 @@ void lower_gather(Context& ctx, const Node& node) {
 
   require(node.inputs.size() == axes.size() + 1 && slice_sizes.size() == src_shape.size(), node,
           "operands, axes and slice sizes do not agree");
-  std::vector<int64_t> perm;
+  std::vector<int64_t> perm = checked_axes(node, axes, rank);
   std::vector<bool> indexed(rank, false);
-  for (auto a : axes) {
-    a = checked_axis(node, a, rank);
-    require(!indexed[a], node, "an axis is indexed twice");
-    indexed[a] = true;
-    perm.push_back(a);
-  }
+  for (auto a : perm) indexed[a] = true;
   for (int64_t d = 0; d < rank; ++d) {
     if (!indexed[d]) perm.push_back(d);
   }

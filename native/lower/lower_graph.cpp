@@ -1,6 +1,7 @@
 #include "lower/lower_graph.h"
 
 #include <memory>
+#include <stdexcept>
 #include <unordered_set>
 
 #include "graph/error.h"
@@ -31,6 +32,16 @@ void drop_unused_initializers(onnx::Model& model) {
   for (const auto& node : model.nodes) used.insert(node.inputs.begin(), node.inputs.end());
   for (const auto& output : model.outputs) used.insert(output.name);
   std::erase_if(model.initializers, [&](const onnx::Tensor& t) { return !used.count(t.name); });
+}
+
+// Rules read operands, results and parameters by position with checked accesses; a
+// node that has fewer than its primitive takes is a malformed file, not a converter bug.
+void lower_node(Context& ctx, const Node& node) {
+  try {
+    find_rule(node.op)->lower(ctx, node);
+  } catch (const std::out_of_range&) {
+    fail(ErrorCode::InvalidInput, node.op + ": the node has fewer operands, results or parameters than the primitive takes");
+  }
 }
 
 }  // namespace
@@ -103,7 +114,7 @@ onnx::Model lower_graph(const Graph& graph, const LowerOptions& options) {
     }
   }
 
-  for (const Node& node : graph.nodes) find_rule(node.op)->lower(ctx, node);
+  for (const Node& node : graph.nodes) lower_node(ctx, node);
   for (const auto& [v, name] : identities) ctx.emit("Identity", {ctx.name(v)}, {}, name);
   drop_unused_initializers(model);
   for (size_t i = 0; i < graph.outputs.size(); ++i) {

@@ -358,7 +358,7 @@ std::string block_of(Context& ctx, const Node& node, size_t operand, int64_t axi
   const Shape& shape = ctx.in_value(node, operand).shape;
   int64_t rank = static_cast<int64_t>(shape.size());
   if (!ctx.graph().shapeless) {
-    std::vector<int64_t> index(shape[rank + axis]);
+    std::vector<int64_t> index(built_elements(ctx, node, {shape[rank + axis]}, "the block index table"));
     for (size_t i = 0; i < index.size(); ++i) index[i] = static_cast<int64_t>(i) / block;
     return ctx.int64s(index);
   }
@@ -383,6 +383,8 @@ void lower_block_masked_mm(Context& ctx, const Node& node) {
   int64_t block = node.int_attr(0);
   size_t count = node.inputs.size();
   if (count < 3 || count > 5 || block <= 0) fail(ErrorCode::InvalidInput, "BlockMaskedMM: bad operands");
+  require(ctx.in_value(node, 0).shape.size() >= 2 && ctx.in_value(node, 1).shape.size() >= 2, node,
+          "the operands must have rank 2 or more");
   bool out_mask = count == 3 || count == 5;
   bool operand_masks = count > 3;
   compute_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType dt) {
@@ -431,6 +433,7 @@ void lower_random_bits(Context& ctx, const Node& node) {
   int64_t words = (per_key * width + 3) / 4;
   int64_t half = words / 2, odd = words % 2, pairs = half + odd;
 
+  built_elements(ctx, node, {per_key}, "the counter table");  // per_key >= words >= pairs
   std::vector<uint32_t> first(pairs), second(pairs);
   for (int64_t j = 0; j < pairs; ++j) {
     first[j] = static_cast<uint32_t>(j);

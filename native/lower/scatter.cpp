@@ -19,12 +19,6 @@ namespace {
 
 using Operands = std::vector<std::string>;
 
-int64_t product(const Shape& shape) {
-  int64_t n = 1;
-  for (auto d : shape) n *= d;
-  return n;
-}
-
 std::string to_int64(Context& ctx, const Node& node, size_t i) {
   if (ctx.in_value(node, i).dtype == DType::Int64) return ctx.in(node, i);
   return ctx.cast(ctx.in(node, i), DType::Int64);
@@ -72,7 +66,7 @@ struct BlockGrid {
 };
 
 template <typename Offset>
-BlockGrid block_grid(Context& ctx, const Shape& block, size_t depth, Offset grid_offset) {
+BlockGrid block_grid(Context& ctx, const Node& node, const Shape& block, size_t depth, Offset grid_offset) {
   BlockGrid g;
   std::vector<size_t> grid_axes;
   for (size_t d = 0; d < depth; ++d) {
@@ -81,8 +75,10 @@ BlockGrid block_grid(Context& ctx, const Shape& block, size_t depth, Offset grid
       g.grid.push_back(block[d]);
     }
   }
-  int64_t points = product(g.grid);
-  std::vector<int64_t> values(points * depth);
+  Shape table = g.grid;
+  table.push_back(static_cast<int64_t>(depth));
+  std::vector<int64_t> values(built_elements(ctx, node, table, "the block index table"));
+  const int64_t points = static_cast<int64_t>(values.size() / depth);
   bool all_zero = true;
   std::vector<int64_t> step(depth, 0);
   for (int64_t p = 0; p < points; ++p) {
@@ -119,17 +115,20 @@ void lower_scatter(Context& ctx, const Node& node) {
   std::vector<onnx::Attribute> reduction = block_reduction("Scatter", node.int_attr(0));
   const auto& axes = node.ints_attr(1);
   size_t k = axes.size();
+  require(node.inputs.size() == k + 2, node, "expects the data, one index array per axis and the updates");
   const Shape& data_shape = ctx.in_value(node, 0).shape;
   const Shape& upd_shape = ctx.in_value(node, k + 1).shape;
   size_t rank = data_shape.size();
   if (rank == 0) throw Error(ErrorCode::UnsupportedOp, "Scatter into a scalar");
+  require(upd_shape.size() >= rank, node, "the updates have rank " + std::to_string(upd_shape.size()) +
+                                              ", less than the data's " + std::to_string(rank));
   size_t batch_rank = upd_shape.size() - rank;
   Shape batch(upd_shape.begin(), upd_shape.begin() + batch_rank);
   Shape block(upd_shape.begin() + batch_rank, upd_shape.end());
 
-  std::vector<int64_t> perm(axes.begin(), axes.end());
+  std::vector<int64_t> perm = checked_axes(node, axes, static_cast<int64_t>(rank));
   std::vector<bool> indexed(rank, false);
-  for (auto a : axes) indexed[a] = true;
+  for (auto a : perm) indexed[a] = true;
   for (size_t d = 0; d < rank; ++d) {
     if (!indexed[d]) perm.push_back(static_cast<int64_t>(d));
   }
@@ -155,9 +154,9 @@ void lower_scatter(Context& ctx, const Node& node) {
   if (depth > k) {
     Shape zeros_shape = batch;
     zeros_shape.push_back(static_cast<int64_t>(depth - k));
-    starts.push_back(int64_tensor(ctx, std::vector<int64_t>(product(zeros_shape), 0), zeros_shape));
+    starts.push_back(int64_tensor(ctx, std::vector<int64_t>(built_elements(ctx, node, zeros_shape, "the block start table"), 0), zeros_shape));
   }
-  BlockGrid g = block_grid(ctx, block_t, depth, [](size_t, int64_t i) { return i; });
+  BlockGrid g = block_grid(ctx, node, block_t, depth, [](size_t, int64_t i) { return i; });
   // depth >= 1, so `starts` is never empty.
   std::string indices = starts.size() == 1 ? starts[0] : ctx.emit("Concat", starts, {{"axis", int64_t{-1}}});
   if (!g.offsets.empty()) {
@@ -216,10 +215,19 @@ void lower_slice_update(Context& ctx, const Node& node) {
   const Shape& block = ctx.in_value(node, 1).shape;
   size_t rank = data_shape.size();
   if (rank == 0) throw Error(ErrorCode::UnsupportedOp, "SliceUpdate of a scalar");
+  require(start.size() == rank && strides.size() == rank && block.size() == rank, node,
+          "start, strides and the update must have the data's rank " + std::to_string(rank));
+  for (size_t d = 0; d < rank; ++d) {
+    // MLX stores starts in [0, length]; strides beyond 2^31 would overflow the index table.
+    require(start[d] >= 0 && start[d] <= data_shape[d] && strides[d] != 0 && strides[d] >= -(int64_t{1} << 31) &&
+                strides[d] <= (int64_t{1} << 31),
+            node, "start " + std::to_string(start[d]) + " or stride " + std::to_string(strides[d]) +
+                      " is out of range on axis " + std::to_string(d));
+  }
   std::vector<bool> moved(rank);
   for (size_t d = 0; d < rank; ++d) moved[d] = start[d] != 0 || (strides[d] != 1 && block[d] > 1);
   size_t depth = scatter_depth(data_shape, block, moved, 1);
-  BlockGrid g = block_grid(ctx, block, depth, [&](size_t d, int64_t i) { return start[d] + i * strides[d]; });
+  BlockGrid g = block_grid(ctx, node, block, depth, [&](size_t d, int64_t i) { return start[d] + i * strides[d]; });
   std::string indices = g.offsets.empty()
                             ? int64_tensor(ctx, std::vector<int64_t>(depth, 0), {static_cast<int64_t>(depth)})
                             : g.offsets;
@@ -234,9 +242,15 @@ void lower_slice_update(Context& ctx, const Node& node) {
 // DynamicSlice(data, start; axes, slice size): starts from the operand on `axes`, 0 on
 // the other axes the slice cuts.
 void lower_dynamic_slice(Context& ctx, const Node& node) {
-  const auto& axes = node.ints_attr(0);
-  const auto& size = node.ints_attr(1);
   const Shape& data_shape = ctx.in_value(node, 0).shape;
+  const auto axes = checked_axes(node, node.ints_attr(0), static_cast<int64_t>(data_shape.size()));
+  const auto& size = node.ints_attr(1);
+  require(size.size() == data_shape.size(), node, "the slice size must have the data's rank " + std::to_string(data_shape.size()));
+  for (size_t d = 0; d < size.size(); ++d) {
+    require(size[d] >= 0 && size[d] <= data_shape[d], node,
+            "slice size " + std::to_string(size[d]) + " does not fit axis " + std::to_string(d) + " of length " +
+                std::to_string(data_shape[d]));
+  }
   std::string starts = to_int64(ctx, node, 1);
   if (ctx.in_value(node, 1).shape.empty()) starts = ctx.emit("Reshape", {starts, ctx.int64s({1})});
   std::vector<int64_t> slice_axes(axes.begin(), axes.end());
@@ -265,11 +279,11 @@ void lower_dynamic_slice(Context& ctx, const Node& node) {
 // DynamicSliceUpdate(data, update, start; axes): the KV-cache write. The update block
 // (data's rank) goes at `start` on `axes` and at 0 elsewhere.
 void lower_dynamic_slice_update(Context& ctx, const Node& node) {
-  const auto& axes = node.ints_attr(0);
   const Shape& data_shape = ctx.in_value(node, 0).shape;
   const Shape& block = ctx.in_value(node, 1).shape;
   size_t rank = data_shape.size();
   if (rank == 0) throw Error(ErrorCode::UnsupportedOp, "DynamicSliceUpdate of a scalar");
+  const auto axes = checked_axes(node, node.ints_attr(0), static_cast<int64_t>(rank));
   if (block.size() != rank) throw Error(ErrorCode::InvalidInput, "DynamicSliceUpdate: update rank differs");
   size_t depth = scatter_depth(data_shape, block, std::vector<bool>(rank, false), 1);
   // The block's start, one entry per leading axis: start[k] on axes[k], else 0 (a
@@ -282,7 +296,7 @@ void lower_dynamic_slice_update(Context& ctx, const Node& node) {
       any_dynamic = true;
     }
   }
-  BlockGrid g = block_grid(ctx, block, depth, [](size_t, int64_t i) { return i; });
+  BlockGrid g = block_grid(ctx, node, block, depth, [](size_t, int64_t i) { return i; });
   std::string indices = g.offsets;
   if (any_dynamic) {
     std::string start = to_int64(ctx, node, 2);
@@ -312,9 +326,9 @@ void lower_masked_scatter(Context& ctx, const Node& node) {
     throw Error(ErrorCode::UnsupportedOp, "MaskedScatter with a mask not of the array's shape");
   }
   int64_t batch = data_shape[0];
-  int64_t per_mask = batch ? product(data_shape) / batch : 0;
-  int64_t per_values = batch ? product(values_shape) / batch : 0;
-  if (product(data_shape) == 0 || per_values == 0) {
+  int64_t per_mask = batch ? element_count(data_shape) / batch : 0;
+  int64_t per_values = batch ? element_count(values_shape) / batch : 0;
+  if (element_count(data_shape) == 0 || per_values == 0) {
     return void(ctx.emit("Identity", {ctx.in(node, 0)}, {}, ctx.out(node)));
   }
   std::string mask = ctx.emit("Reshape", {ctx.in(node, 1), ctx.int64s({batch, per_mask})});

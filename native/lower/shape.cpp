@@ -33,9 +33,7 @@ void lower_reshape(Context& ctx, const Node& node) {
 void lower_flatten(Context& ctx, const Node& node) {
   if (!ctx.graph().shapeless) return reshape(ctx, node, ctx.int64s(ctx.out_value(node).shape), has_zero(ctx.out_value(node).shape));
   int64_t rank = static_cast<int64_t>(ctx.in_value(node, 0).shape.size());
-  int64_t start = node.int_attr(0), end = node.int_attr(1);
-  if (start < 0) start += rank;
-  if (end < 0) end += rank;
+  int64_t start = checked_axis(node, node.int_attr(0), rank), end = checked_axis(node, node.int_attr(1), rank);
   ValueId x = node.inputs[0];
   reshape(ctx, node, ctx.emit("Concat", {ctx.dims(x, 0, start), ctx.int64s({-1}), ctx.dims(x, end + 1, rank)}, {{"axis", int64_t{0}}}), false);
 }
@@ -43,8 +41,7 @@ void lower_flatten(Context& ctx, const Node& node) {
 void lower_unflatten(Context& ctx, const Node& node) {
   if (!ctx.graph().shapeless) return reshape(ctx, node, ctx.int64s(ctx.out_value(node).shape), has_zero(ctx.out_value(node).shape));
   int64_t rank = static_cast<int64_t>(ctx.in_value(node, 0).shape.size());
-  int64_t axis = node.int_attr(0);
-  if (axis < 0) axis += rank;
+  int64_t axis = checked_axis(node, node.int_attr(0), rank);
   ValueId x = node.inputs[0];
   std::string parts = ctx.emit("Concat", {ctx.dims(x, 0, axis), ctx.int64s(node.ints_attr(1)), ctx.dims(x, axis + 1, rank)}, {{"axis", int64_t{0}}});
   reshape(ctx, node, parts, false);
@@ -100,6 +97,9 @@ void lower_slice(Context& ctx, const Node& node) {
   std::vector<int64_t> starts = node.ints_attr(0);
   std::vector<int64_t> ends = node.ints_attr(1);
   const auto& steps = node.ints_attr(2);
+  const size_t rank = ctx.in_value(node, 0).shape.size();
+  require(starts.size() == rank && ends.size() == rank && steps.size() == rank, node,
+          "starts, ends and steps must have the input's rank " + std::to_string(rank));
   std::vector<int64_t> axes;
   for (size_t i = 0; i < starts.size(); ++i) {
     axes.push_back(static_cast<int64_t>(i));

@@ -54,7 +54,9 @@ std::string sort_indices(Context& ctx, const std::string& key, DType key_type, i
 void sort_values(Context& ctx, const Node& node, int64_t axis) {
   DType dtype = ctx.in_value(node, 0).dtype;
   DType key = key_dtype(dtype, node.op);
-  int64_t n = ctx.in_value(node, 0).shape.at(axis);
+  const Shape& shape = ctx.in_value(node, 0).shape;
+  axis = checked_axis(node, axis, static_cast<int64_t>(shape.size()));
+  int64_t n = shape[axis];
   std::string x = as_key(ctx, ctx.in(node, 0), dtype, key);
   if (!is_floating(key)) {
     if (key == dtype) return void(sort_all(ctx, x, axis, n, {ctx.out(node)}));
@@ -68,7 +70,9 @@ void sort_values(Context& ctx, const Node& node, int64_t axis) {
 void sort_order(Context& ctx, const Node& node, int64_t axis) {
   DType dtype = ctx.in_value(node, 0).dtype;
   DType key = key_dtype(dtype, node.op);
-  int64_t n = ctx.in_value(node, 0).shape.at(axis);
+  const Shape& shape = ctx.in_value(node, 0).shape;
+  axis = checked_axis(node, axis, static_cast<int64_t>(shape.size()));
+  int64_t n = shape[axis];
   std::string order = sort_indices(ctx, as_key(ctx, ctx.in(node, 0), dtype, key), key, axis, n);
   ctx.cast(order, DType::UInt32, ctx.out(node));
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "graph/error.h"
+#include "lower/compute.h"
 #include "lower/registry.h"
 
 namespace mlx_onnx::lower {
@@ -19,16 +20,20 @@ void lower_as_strided(Context& ctx, const Node& node) {
   int64_t offset = node.int_attr(2);
   const Shape& in_shape = ctx.in_value(node, 0).shape;
   int64_t in_size = element_count(in_shape);
-  int64_t count = element_count(shape);
+  require(strides.size() == shape.size(), node, "shape and strides differ in length");
+  int64_t count = built_elements(ctx, node, shape, "the index table");
 
   std::vector<int64_t> index;
   index.reserve(static_cast<size_t>(count));
   std::vector<int64_t> position(shape.size(), 0);
   for (int64_t n = 0; n < count; ++n) {
-    int64_t at = offset;
-    for (size_t d = 0; d < shape.size(); ++d) at += position[d] * strides[d];
-    if (at < 0 || at >= in_size) {
-      fail(ErrorCode::InvalidInput, "AsStrided reads element " + std::to_string(at) +
+    int64_t at = offset, step;
+    bool overflow = false;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      overflow = overflow || __builtin_mul_overflow(position[d], strides[d], &step) || __builtin_add_overflow(at, step, &at);
+    }
+    if (overflow || at < 0 || at >= in_size) {
+      fail(ErrorCode::InvalidInput, "AsStrided reads " + (overflow ? std::string("past 64-bit offsets") : "element " + std::to_string(at)) +
                                         " of an input with " + std::to_string(in_size) + " elements");
     }
     index.push_back(at);
