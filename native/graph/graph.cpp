@@ -31,6 +31,13 @@ ValueId Graph::add_value(Shape shape, DType dtype) {
   return static_cast<ValueId>(values.size() - 1);
 }
 
+const Constant* Graph::constant(ValueId id) const {
+  for (const Constant& c : constants) {
+    if (c.value == id) return &c;
+  }
+  return nullptr;
+}
+
 std::map<std::string, int> Graph::op_histogram() const {
   std::map<std::string, int> histogram;
   for (const auto& node : nodes) histogram[node.op]++;

@@ -66,6 +66,8 @@ struct Graph {
 
   ValueId add_value(Shape shape, DType dtype);
   const Value& value(ValueId id) const { return values.at(id); }
+  // The constant holding `id`, or nullptr if it is not a constant.
+  const Constant* constant(ValueId id) const;
   // How many times each primitive occurs, by name.
   std::map<std::string, int> op_histogram() const;
 };

@@ -140,19 +140,18 @@ std::string Context::scalar(DType dtype, double value) {
 }
 
 std::string Context::constant_view(ValueId v, onnx::ElemType type, std::vector<int64_t> dims) {
-  for (const Constant& c : graph_.constants) {
-    if (c.value != v) continue;
-    onnx::Tensor t;
-    t.name = fresh(name(v) + "_view");
-    t.type = type;
-    t.dims = std::move(dims);
-    t.data = c.data;
-    t.nbytes = c.nbytes;
-    t.owner = graph_.storage;
-    model_.initializers.push_back(std::move(t));
-    return model_.initializers.back().name;
-  }
-  return "";
+  const Constant* c = graph_.constant(v);
+  // Bytes the writer converts (a cast constant) are not the value's bytes yet.
+  if (!c || c->cast_from) return "";
+  onnx::Tensor t;
+  t.name = fresh(name(v) + "_view");
+  t.type = type;
+  t.dims = std::move(dims);
+  t.data = c->data;
+  t.nbytes = c->nbytes;
+  t.owner = graph_.storage;
+  model_.initializers.push_back(std::move(t));
+  return model_.initializers.back().name;
 }
 
 std::string Context::dims(ValueId v, int64_t begin, int64_t end) {

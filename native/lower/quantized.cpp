@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "graph/error.h"
+#include "graph/float_cast.h"
 #include "lower/compute.h"
 #include "lower/registry.h"
 
@@ -191,9 +192,7 @@ std::string dequantize_linear(Context& ctx, const Weight& w, const Quant& q, DTy
 // Constant weights unpacked in the graph become float32 weights when ONNX Runtime loads
 // the model (it folds the unpacking): the report says so.
 void warn_unpacked(Context& ctx, const Weight& w, const Quant& q) {
-  bool constant = false;
-  for (const Constant& c : ctx.graph().constants) constant = constant || c.value == w.words_value;
-  if (!constant) return;
+  if (!ctx.graph().constant(w.words_value)) return;
   const char* modes[] = {"affine", "mxfp4", "mxfp8", "nvfp4"};
   std::string kind = q.mode == Mode::Affine ? std::to_string(q.bits) + "-bit affine" : modes[static_cast<int>(q.mode)];
   bool packable = q.mode == Mode::Affine && (q.bits == 4 || q.bits == 8);
@@ -259,45 +258,13 @@ void narrow(Context& ctx, const Node& node, const std::string& result) {
 
 // ---- MatMulNBits (Target::Ort) ------------------------------------------------------
 
-const Constant* constant_of(const Graph& graph, ValueId v) {
-  for (const Constant& c : graph.constants) {
-    if (c.value == v) return &c;
-  }
-  return nullptr;
-}
-
-float half_to_float(uint16_t h) {
-  int exponent = (h >> 10) & 31, mantissa = h & 1023;
-  double magnitude = exponent == 0    ? std::ldexp(mantissa, -24)
-                     : exponent == 31 ? (mantissa ? NAN : INFINITY)
-                                      : std::ldexp(1024 + mantissa, exponent - 25);
-  return static_cast<float>(h & 0x8000 ? -magnitude : magnitude);
-}
-
 // A constant float array (float32, float16 or bfloat16) as doubles.
 std::vector<double> read_floats(const Constant& c, DType dtype) {
-  size_t size = dtype_size(dtype), n = c.nbytes / size;
-  std::vector<double> out(n);
-  for (size_t i = 0; i < n; ++i) {
-    const uint8_t* p = c.data + i * size;
-    if (dtype == DType::Float32) {
-      float f;
-      std::memcpy(&f, p, 4);
-      out[i] = f;
-    } else {
-      uint16_t h;
-      std::memcpy(&h, p, 2);
-      if (dtype == DType::Float16) {
-        out[i] = half_to_float(h);
-      } else {
-        uint32_t bits = static_cast<uint32_t>(h) << 16;
-        float f;
-        std::memcpy(&f, &bits, 4);
-        out[i] = f;
-      }
-    }
-  }
-  return out;
+  std::vector<float> values(c.nbytes / dtype_size(dtype));
+  auto* out = reinterpret_cast<uint8_t*>(values.data());
+  if (dtype == DType::Float32) std::memcpy(out, c.data, c.nbytes);
+  else float_cast(dtype, DType::Float32)(c.data, out, values.size());
+  return {values.begin(), values.end()};
 }
 
 // The values of a constant float array, also seen through an AsType to float32 (which
@@ -305,13 +272,13 @@ std::vector<double> read_floats(const Constant& c, DType dtype) {
 // widening is exact). Empty if the value is not such a constant.
 std::vector<double> constant_floats(const Graph& graph, ValueId v) {
   auto readable = [](DType d) { return d == DType::Float32 || d == DType::Float16 || d == DType::BFloat16; };
-  if (const Constant* c = constant_of(graph, v)) {
+  if (const Constant* c = graph.constant(v)) {
     return readable(graph.value(v).dtype) ? read_floats(*c, graph.value(v).dtype) : std::vector<double>{};
   }
   if (graph.value(v).dtype != DType::Float32) return {};
   for (const Node& node : graph.nodes) {
     if (node.op != "AsType" || node.outputs.size() != 1 || node.outputs[0] != v) continue;
-    const Constant* c = constant_of(graph, node.inputs[0]);
+    const Constant* c = graph.constant(node.inputs[0]);
     DType from = graph.value(node.inputs[0]).dtype;
     return c && readable(from) ? read_floats(*c, from) : std::vector<double>{};
   }
@@ -322,10 +289,9 @@ std::vector<double> constant_floats(const Graph& graph, ValueId v) {
 // scale·q + bias equals scale·(q − z) + (bias + scale·z) for any integer z: z is
 // rint(−bias/scale) clamped to the code range, and where the residual bias + scale·z is
 // not negligible (half-precision scales, groups all of one sign, hand-made biases) it is
-// added back as ReduceSum(A per group) · residualᵀ. B is the little-endian bytes of MLX's
-// words, sliced out in the graph (the file keeps one copy of the weight; ONNX Runtime
-// folds the slicing at load): for 2, 4 and 8 bits both formats put code k at bit k·bits of
-// the row. Returns false (standard lowering) for 3/5/6 bits, transpose=false, batched w,
+// added back as ReduceSum(A per group) · residualᵀ. B is MLX's words seen as bytes (the
+// same bytes in the file, nothing for ONNX Runtime to fold at load): for 2, 4 and 8 bits
+// both formats put code k at bit k·bits of the row, little-endian. Returns false (standard lowering) for 3/5/6 bits, transpose=false, batched w,
 // or weights, scales or biases that are not constants.
 bool lower_matmul_nbits(Context& ctx, const Node& node, const Quant& q, bool transpose) {
   if (q.mode != Mode::Affine || !transpose || (q.bits != 2 && q.bits != 4 && q.bits != 8)) return false;
@@ -333,7 +299,7 @@ bool lower_matmul_nbits(Context& ctx, const Node& node, const Quant& q, bool tra
   if (wshape.size() != 2) return false;
   std::vector<double> scales = constant_floats(ctx.graph(), node.inputs[2]);
   std::vector<double> biases = constant_floats(ctx.graph(), node.inputs[3]);
-  if (!constant_of(ctx.graph(), node.inputs[1]) || scales.empty() || biases.empty()) return false;
+  if (!ctx.graph().constant(node.inputs[1]) || scales.empty() || biases.empty()) return false;
 
   DType scale_dtype = ctx.in_value(node, 2).dtype;
   DType dtype = compute_dtype(ctx.out_value(node).dtype);
@@ -358,12 +324,9 @@ bool lower_matmul_nbits(Context& ctx, const Node& node, const Quant& q, bool tra
     }
   }
 
-  // B [N, blocks, g·bits/8]: the bytes of the uint32 words, little-endian.
-  std::string expanded = ctx.emit("Unsqueeze", {ctx.in(node, 1), ctx.int64s({-1})});
-  std::string shifted =
-      ctx.emit("BitShift", {expanded, ctx.uint32s({0, 8, 16, 24})}, {{"direction", std::string("RIGHT")}});
-  std::string bytes = ctx.emit("BitwiseAnd", {shifted, ctx.scalar(DType::UInt32, 255)});
-  std::string b_input = reshape(ctx, ctx.cast(bytes, DType::UInt8), {n, blocks, g * q.bits / 8});
+  // B [N, blocks, g·bits/8]: the bytes of MLX's uint32 words, little-endian (no copy).
+  std::string b_input = ctx.constant_view(node.inputs[1], onnx::ElemType::UInt8, {n, blocks, g * q.bits / 8});
+  if (b_input.empty()) return false;
 
   std::string a = cast_if(ctx, ctx.in(node, 0), ctx.in_value(node, 0).dtype, dtype);
   std::string scale_input = cast_if(ctx, ctx.in(node, 2), scale_dtype, dtype);
