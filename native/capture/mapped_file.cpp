@@ -1,26 +1,20 @@
 #include "capture/mapped_file.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "capture/file_read.h"
 #include "graph/error.h"
 
 namespace mlx_onnx {
 
 std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(ErrorCode::Io, "cannot open " + path + ": " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    fail(ErrorCode::Io, path + " is not a readable regular file");
-  }
-  size_t size = static_cast<size_t>(st.st_size);
+  uint64_t file_size = 0;
+  int fd = open_regular_file(path, file_size);
+  auto size = static_cast<size_t>(file_size);
   const uint8_t* data = nullptr;
   if (size > 0) {
     void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);

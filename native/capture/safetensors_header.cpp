@@ -1,7 +1,5 @@
 #include "capture/safetensors_header.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +8,7 @@
 #include <set>
 #include <string_view>
 
+#include "capture/file_read.h"
 #include "capture/json_cursor.h"
 #include "graph/error.h"
 
@@ -156,28 +155,15 @@ SafetensorsHeader check_safetensors_header(std::span<const uint8_t> head, uint64
 }
 
 SafetensorsHeader check_safetensors_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(ErrorCode::Io, "cannot open " + path + ": " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    fail(ErrorCode::Io, path + " is not a readable regular file");
-  }
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  uint64_t size = 0;
+  int fd = open_regular_file(path, size);
   // The length word first, then exactly the header it announces (if within the limits).
   std::vector<uint8_t> head(std::min<uint64_t>(size, 8));
-  auto read_at = [&](uint8_t* into, size_t n, off_t at) {
-    size_t done = 0;
-    while (done < n) {
-      ssize_t got = ::pread(fd, into + done, n - done, at + static_cast<off_t>(done));
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) {
-        int err = got < 0 ? errno : EIO;
-        ::close(fd);
-        fail(ErrorCode::Io, "cannot read " + path + ": " + std::strerror(err));
-      }
-      done += static_cast<size_t>(got);
-    }
+  auto read_at = [&](uint8_t* into, size_t n, uint64_t at) {
+    if (read_fully(fd, into, n, at)) return;
+    int err = errno;
+    ::close(fd);
+    fail(ErrorCode::Io, "cannot read " + path + ": " + std::strerror(err));
   };
   read_at(head.data(), head.size(), 0);
   if (head.size() == 8) {

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "capture/file_read.h"
+
 namespace mlx_onnx::onnx {
 namespace {
 constexpr size_t kBufferBytes = size_t{1} << 20;
@@ -102,18 +104,7 @@ bool FileSink::write_view(const uint8_t* data, size_t size) {
 // stay in this process's memory (RSS) once written.
 bool FileSink::read_source(uint64_t offset, size_t size) {
   scratch_.resize(size);
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::pread(source_.fd, scratch_.data() + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) {
-      errno = EIO;  // the source file shrank under us
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return true;
+  return read_fully(source_.fd, scratch_.data(), size, offset);
 }
 
 bool FileSink::write_converted(const uint8_t* data, size_t size, const ElementConversion& conversion) {
