@@ -90,6 +90,7 @@ describe('regressions found by the fuzzers (test/fixtures/regressions)', () => {
     ['random_bits_huge_counter_table', `RandomBits: the counter table ${TABLE}`],
     ['block_masked_mm_huge_index_tables', `BlockMaskedMM: the block index table ${TABLE}`],
     ['rope_missing_operand', 'RoPE: the node has fewer operands, results or parameters than the primitive takes'],
+    ['remainder_one_operand', 'Remainder: the primitive takes 2 operand(s), the node has 1'],
   ];
   it.each(cases)('%s is ERR_INVALID_INPUT and writes nothing', async (name, message) => {
     const error = await conversionError(regression(name), workDir());

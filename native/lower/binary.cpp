@@ -9,8 +9,6 @@
 namespace mlx_onnx::lower {
 namespace {
 
-using Operands = std::vector<std::string>;
-
 template <const char* Op>
 void direct(Context& ctx, const Node& node) {
   elementwise(ctx, node, Op);
@@ -98,7 +96,7 @@ void lower_extremum(Context& ctx, const Node& node) {
 }
 
 void lower_select(Context& ctx, const Node& node) {
-  move_widened(ctx, node, [](Context& c, const std::vector<std::string>& in, const std::string& out, DType) {
+  move_widened(ctx, node, [](Context& c, const Operands& in, const std::string& out, DType) {
     c.emit("Where", in, {}, out);
   });
 }
@@ -121,27 +119,27 @@ void lower_div_mod(Context& ctx, const Node& node) {
 }
 
 constexpr Rule kRules[] = {
-    {"Add", direct<kAdd>, RuleKind::Lowered},
-    {"ArcTan2", lower_arc_tan2, RuleKind::Decomposed},
-    {"Divide", direct<kDiv>, RuleKind::Lowered},
-    {"DivMod", lower_div_mod, RuleKind::Decomposed},
-    {"Equal", lower_equal, RuleKind::Lowered},
-    {"FloorDivide", lower_floor_divide, RuleKind::Decomposed},
-    {"Greater", direct<kGreater>, RuleKind::Lowered},
-    {"GreaterEqual", direct<kGreaterEq>, RuleKind::Lowered},
-    {"Less", direct<kLess>, RuleKind::Lowered},
-    {"LessEqual", direct<kLessEq>, RuleKind::Lowered},
-    {"LogAddExp", lower_log_add_exp, RuleKind::Decomposed},
-    {"LogicalAnd", direct<kAnd>, RuleKind::Lowered},
-    {"LogicalOr", direct<kOr>, RuleKind::Lowered},
-    {"Maximum", lower_extremum<true>, RuleKind::Lowered},
-    {"Minimum", lower_extremum<false>, RuleKind::Lowered},
-    {"Multiply", direct<kMul>, RuleKind::Lowered},
-    {"NotEqual", lower_not_equal, RuleKind::Lowered},
-    {"Power", direct<kPow>, RuleKind::Lowered},
-    {"Remainder", lower_remainder, RuleKind::Decomposed},
-    {"Select", lower_select, RuleKind::Lowered},
-    {"Subtract", direct<kSub>, RuleKind::Lowered},
+    {"Add", direct<kAdd>, RuleKind::Lowered, 2},
+    {"ArcTan2", lower_arc_tan2, RuleKind::Decomposed, 2},
+    {"Divide", direct<kDiv>, RuleKind::Lowered, 2},
+    {"DivMod", lower_div_mod, RuleKind::Decomposed, 2},
+    {"Equal", lower_equal, RuleKind::Lowered, 2},
+    {"FloorDivide", lower_floor_divide, RuleKind::Decomposed, 2},
+    {"Greater", direct<kGreater>, RuleKind::Lowered, 2},
+    {"GreaterEqual", direct<kGreaterEq>, RuleKind::Lowered, 2},
+    {"Less", direct<kLess>, RuleKind::Lowered, 2},
+    {"LessEqual", direct<kLessEq>, RuleKind::Lowered, 2},
+    {"LogAddExp", lower_log_add_exp, RuleKind::Decomposed, 2},
+    {"LogicalAnd", direct<kAnd>, RuleKind::Lowered, 2},
+    {"LogicalOr", direct<kOr>, RuleKind::Lowered, 2},
+    {"Maximum", lower_extremum<true>, RuleKind::Lowered, 2},
+    {"Minimum", lower_extremum<false>, RuleKind::Lowered, 2},
+    {"Multiply", direct<kMul>, RuleKind::Lowered, 2},
+    {"NotEqual", lower_not_equal, RuleKind::Lowered, 2},
+    {"Power", direct<kPow>, RuleKind::Lowered, 2},
+    {"Remainder", lower_remainder, RuleKind::Decomposed, 2},
+    {"Select", lower_select, RuleKind::Lowered, 3},
+    {"Subtract", direct<kSub>, RuleKind::Lowered, 2},
 };
 
 }  // namespace

@@ -60,7 +60,7 @@ DType kernel_dtype(DType dtype) {
 namespace {
 
 void widened_where(Context& ctx, const Node& node, const Body& body, bool (*widen)(DType)) {
-  std::vector<std::string> inputs;
+  Operands inputs;
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     const std::string& x = ctx.in(node, i);
     inputs.push_back(widen(ctx.in_value(node, i).dtype) ? ctx.cast(x, DType::Float32) : x);
@@ -89,7 +89,7 @@ void move_widened(Context& ctx, const Node& node, const Body& body) {
 
 void elementwise(Context& ctx, const Node& node, const std::string& op,
                  std::vector<onnx::Attribute> attributes) {
-  compute_widened(ctx, node, [&](Context& c, const std::vector<std::string>& in, const std::string& out, DType) {
+  compute_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType) {
     c.emit(op, in, attributes, out);
   });
 }

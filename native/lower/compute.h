@@ -19,8 +19,13 @@ DType kernel_dtype(DType dtype);
 // Writes `out(node)` from the node's operands through `body`; half-precision float
 // operands are widened to float32 first and the result narrowed back. `dtype` is the
 // dtype the body computes in (that of the first operand, after widening).
-using Body = std::function<void(Context&, const std::vector<std::string>& inputs,
-                                const std::string& output, DType dtype)>;
+// The operand names a body gets; indexing past the node's operands throws
+// std::out_of_range, which lowering reports as a malformed node (ERR_INVALID_INPUT).
+struct Operands : std::vector<std::string> {
+  using std::vector<std::string>::vector;
+  const std::string& operator[](size_t i) const { return at(i); }
+};
+using Body = std::function<void(Context&, const Operands& inputs, const std::string& output, DType dtype)>;
 void compute_widened(Context& ctx, const Node& node, const Body& body);
 
 // The same for operators that only move values (Expand, ...), which ONNX Runtime's CPU

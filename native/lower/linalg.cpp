@@ -13,7 +13,7 @@ void lower_matmul(Context& ctx, const Node& node) {
 void lower_add_mm(Context& ctx, const Node& node) {
   double alpha = node.float_attr(0);
   double beta = node.float_attr(1);
-  compute_widened(ctx, node, [&](Context& c, const std::vector<std::string>& in, const std::string& out, DType dt) {
+  compute_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType dt) {
     std::string product = c.emit("MatMul", {in[0], in[1]});
     if (alpha != 1.0) product = c.emit("Mul", {product, c.scalar(dt, alpha)});
     std::string bias = beta == 1.0 ? in[2] : c.emit("Mul", {in[2], c.scalar(dt, beta)});

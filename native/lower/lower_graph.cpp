@@ -37,8 +37,13 @@ void drop_unused_initializers(onnx::Model& model) {
 // Rules read operands, results and parameters by position with checked accesses; a
 // node that has fewer than its primitive takes is a malformed file, not a converter bug.
 void lower_node(Context& ctx, const Node& node) {
+  const Rule* rule = find_rule(node.op);
+  if (rule->operands >= 0 && node.inputs.size() != static_cast<size_t>(rule->operands)) {
+    fail(ErrorCode::InvalidInput, node.op + ": the primitive takes " + std::to_string(rule->operands) +
+                                      " operand(s), the node has " + std::to_string(node.inputs.size()));
+  }
   try {
-    find_rule(node.op)->lower(ctx, node);
+    rule->lower(ctx, node);
   } catch (const std::out_of_range&) {
     fail(ErrorCode::InvalidInput, node.op + ": the node has fewer operands, results or parameters than the primitive takes");
   }

@@ -13,8 +13,6 @@
 namespace mlx_onnx::lower {
 namespace {
 
-using Operands = std::vector<std::string>;
-
 std::string float32s(Context& ctx, std::vector<int64_t> dims, const std::vector<float>& values) {
   return ctx.constant(onnx::ElemType::Float, std::move(dims), values.data(), values.size() * 4);
 }
@@ -329,7 +327,7 @@ void expand_broadcast_axes(Context& ctx, const Node& node, const std::string& in
 }
 
 void lower_broadcast_axes(Context& ctx, const Node& node) {
-  move_widened(ctx, node, [&](Context& c, const std::vector<std::string>& in, const std::string& out, DType) {
+  move_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType) {
     expand_broadcast_axes(c, node, in[0], out);
   });
 }

@@ -58,7 +58,7 @@ void lower_softmax(Context& ctx, const Node& node) {
 
 // max + log(sum(exp(x - max))) over the last axis; an infinite max is kept as is.
 void lower_log_sum_exp(Context& ctx, const Node& node) {
-  compute_widened(ctx, node, [](Context& c, const std::vector<std::string>& in, const std::string& out, DType dt) {
+  compute_widened(ctx, node, [](Context& c, const Operands& in, const std::string& out, DType dt) {
     std::string axes = c.int64s({-1});
     std::vector<onnx::Attribute> keep = {{"keepdims", int64_t{1}}};
     std::string m = c.emit("ReduceMax", {in[0], axes}, keep);

@@ -22,6 +22,9 @@ struct Rule {
   std::string_view primitive;
   LowerFn lower;
   RuleKind kind;
+  // How many operands the primitive takes, for rules that read them by position (the
+  // elementwise families); -1: the rule checks its operands itself.
+  int operands = -1;
 };
 
 // Each family lists its rules.

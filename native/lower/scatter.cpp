@@ -17,8 +17,6 @@
 namespace mlx_onnx::lower {
 namespace {
 
-using Operands = std::vector<std::string>;
-
 std::string to_int64(Context& ctx, const Node& node, size_t i) {
   if (ctx.in_value(node, i).dtype == DType::Int64) return ctx.in(node, i);
   return ctx.cast(ctx.in(node, i), DType::Int64);

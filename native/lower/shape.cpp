@@ -62,7 +62,7 @@ void lower_squeeze(Context& ctx, const Node& node) {
 // To the recorded shape; in shapeless exports MLX adds the arrays whose shapes the result
 // follows as extra operands, and Expand's two-way broadcasting to each gives their shape.
 void lower_broadcast(Context& ctx, const Node& node) {
-  move_widened(ctx, node, [&](Context& c, const std::vector<std::string>& in, const std::string& out, DType) {
+  move_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType) {
     if (in.size() < 2) return void(c.emit("Expand", {in[0], c.int64s(c.out_value(node).shape)}, {}, out));
     std::string x = in[0];
     for (size_t i = 1; i < in.size(); ++i) {

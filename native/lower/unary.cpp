@@ -22,7 +22,7 @@ constexpr char kAbs[] = "Abs", kNeg[] = "Neg", kExp[] = "Exp", kSin[] = "Sin", k
 // MLX's Log carries its base: 0 two, 1 ten, 2 e.
 void lower_log(Context& ctx, const Node& node) {
   int64_t base = node.int_attr(0);
-  compute_widened(ctx, node, [&](Context& c, const std::vector<std::string>& in, const std::string& out, DType dt) {
+  compute_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType dt) {
     if (base == 2) return void(c.emit("Log", in, {}, out));
     std::string ln = c.emit("Log", in);
     double divisor = base == 0 ? std::log(2.0) : std::log(10.0);
@@ -31,13 +31,13 @@ void lower_log(Context& ctx, const Node& node) {
 }
 
 void lower_log1p(Context& ctx, const Node& node) {
-  compute_widened(ctx, node, [](Context& c, const std::vector<std::string>& in, const std::string& out, DType dt) {
+  compute_widened(ctx, node, [](Context& c, const Operands& in, const std::string& out, DType dt) {
     c.emit("Log", {c.emit("Add", {in[0], c.scalar(dt, 1.0)})}, {}, out);
   });
 }
 
 void lower_expm1(Context& ctx, const Node& node) {
-  compute_widened(ctx, node, [](Context& c, const std::vector<std::string>& in, const std::string& out, DType dt) {
+  compute_widened(ctx, node, [](Context& c, const Operands& in, const std::string& out, DType dt) {
     c.emit("Sub", {c.emit("Exp", in), c.scalar(dt, 1.0)}, {}, out);
   });
 }
@@ -45,14 +45,14 @@ void lower_expm1(Context& ctx, const Node& node) {
 // MLX's Sqrt carries `recip` for Rsqrt.
 void lower_sqrt(Context& ctx, const Node& node) {
   bool reciprocal = node.bool_attr(0);
-  compute_widened(ctx, node, [&](Context& c, const std::vector<std::string>& in, const std::string& out, DType dt) {
+  compute_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType dt) {
     if (!reciprocal) return void(c.emit("Sqrt", in, {}, out));
     c.emit("Reciprocal", {c.emit("Sqrt", in)}, {}, out);
   });
 }
 
 void lower_square(Context& ctx, const Node& node) {
-  compute_widened(ctx, node, [](Context& c, const std::vector<std::string>& in, const std::string& out, DType dt) {
+  compute_widened(ctx, node, [](Context& c, const Operands& in, const std::string& out, DType dt) {
     c.emit("Mul", {in[0], in[0]}, {}, out);
   });
 }
@@ -62,36 +62,36 @@ void lower_as_type(Context& ctx, const Node& node) {
 }
 
 constexpr Rule kRules[] = {
-    {"Abs", direct<kAbs>, RuleKind::Lowered},
-    {"ArcCos", direct<kAcos>, RuleKind::Lowered},
-    {"ArcCosh", direct<kAcosh>, RuleKind::Lowered},
-    {"ArcSin", direct<kAsin>, RuleKind::Lowered},
-    {"ArcSinh", direct<kAsinh>, RuleKind::Lowered},
-    {"ArcTan", direct<kAtan>, RuleKind::Lowered},
-    {"ArcTanh", direct<kAtanh>, RuleKind::Lowered},
-    {"AsType", lower_as_type, RuleKind::Lowered},
-    {"Ceil", direct<kCeil>, RuleKind::Lowered},
-    {"Copy", direct<kIdentity>, RuleKind::Lowered},
-    {"Cos", direct<kCos>, RuleKind::Lowered},
-    {"Cosh", direct<kCosh>, RuleKind::Lowered},
-    {"Erf", direct<kErf>, RuleKind::Lowered},
-    {"Exp", direct<kExp>, RuleKind::Lowered},
-    {"Expm1", lower_expm1, RuleKind::Decomposed},
-    {"Floor", direct<kFloor>, RuleKind::Lowered},
-    {"Log", lower_log, RuleKind::Lowered},
-    {"Log1p", lower_log1p, RuleKind::Decomposed},
-    {"LogicalNot", direct<kNot>, RuleKind::Lowered},
-    {"Negative", direct<kNeg>, RuleKind::Lowered},
-    {"Round", direct<kRound>, RuleKind::Lowered},
-    {"Sigmoid", direct<kSigmoid>, RuleKind::Lowered},
-    {"Sign", direct<kSign>, RuleKind::Lowered},
-    {"Sin", direct<kSin>, RuleKind::Lowered},
-    {"Sinh", direct<kSinh>, RuleKind::Lowered},
-    {"Sqrt", lower_sqrt, RuleKind::Lowered},
-    {"Square", lower_square, RuleKind::Lowered},
-    {"StopGradient", direct<kIdentity>, RuleKind::Lowered},
-    {"Tan", direct<kTan>, RuleKind::Lowered},
-    {"Tanh", direct<kTanh>, RuleKind::Lowered},
+    {"Abs", direct<kAbs>, RuleKind::Lowered, 1},
+    {"ArcCos", direct<kAcos>, RuleKind::Lowered, 1},
+    {"ArcCosh", direct<kAcosh>, RuleKind::Lowered, 1},
+    {"ArcSin", direct<kAsin>, RuleKind::Lowered, 1},
+    {"ArcSinh", direct<kAsinh>, RuleKind::Lowered, 1},
+    {"ArcTan", direct<kAtan>, RuleKind::Lowered, 1},
+    {"ArcTanh", direct<kAtanh>, RuleKind::Lowered, 1},
+    {"AsType", lower_as_type, RuleKind::Lowered, 1},
+    {"Ceil", direct<kCeil>, RuleKind::Lowered, 1},
+    {"Copy", direct<kIdentity>, RuleKind::Lowered, 1},
+    {"Cos", direct<kCos>, RuleKind::Lowered, 1},
+    {"Cosh", direct<kCosh>, RuleKind::Lowered, 1},
+    {"Erf", direct<kErf>, RuleKind::Lowered, 1},
+    {"Exp", direct<kExp>, RuleKind::Lowered, 1},
+    {"Expm1", lower_expm1, RuleKind::Decomposed, 1},
+    {"Floor", direct<kFloor>, RuleKind::Lowered, 1},
+    {"Log", lower_log, RuleKind::Lowered, 1},
+    {"Log1p", lower_log1p, RuleKind::Decomposed, 1},
+    {"LogicalNot", direct<kNot>, RuleKind::Lowered, 1},
+    {"Negative", direct<kNeg>, RuleKind::Lowered, 1},
+    {"Round", direct<kRound>, RuleKind::Lowered, 1},
+    {"Sigmoid", direct<kSigmoid>, RuleKind::Lowered, 1},
+    {"Sign", direct<kSign>, RuleKind::Lowered, 1},
+    {"Sin", direct<kSin>, RuleKind::Lowered, 1},
+    {"Sinh", direct<kSinh>, RuleKind::Lowered, 1},
+    {"Sqrt", lower_sqrt, RuleKind::Lowered, 1},
+    {"Square", lower_square, RuleKind::Lowered, 1},
+    {"StopGradient", direct<kIdentity>, RuleKind::Lowered, 1},
+    {"Tan", direct<kTan>, RuleKind::Lowered, 1},
+    {"Tanh", direct<kTanh>, RuleKind::Lowered, 1},
 };
 
 }  // namespace
