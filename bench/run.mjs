@@ -40,26 +40,28 @@ function copyAndSync(from, to) {
   closeSync(fd);
 }
 
-// Peak RSS of one conversion, in its own process: VmHWM of its own memory map
+// Peak RSS of `work` (a JavaScript expression awaited with module `m`, the package file
+// `module`, and `stdin`), run in its own process: VmHWM of its own memory map
 // (getrusage's maxRSS would include the parent's, as it survives exec).
-function conversionPeakRssMb(input, output, options) {
-  const script = `import(${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))}).then(async (m) => {
-    await m.convert(${JSON.stringify(input)}, ${JSON.stringify(output)}, ${JSON.stringify(options)});
-    const hwm = require('node:fs').readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\\s+(\\d+) kB/);
-    console.log(hwm ? hwm[1] : process.resourceUsage().maxRSS);
-  })`;
-  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim()) / 1024;
-}
-
-// Peak RSS of an ONNX Runtime session load and one inference, in its own process.
-function onnxRuntimePeakRssMb(model, inputs) {
-  const feeds = inputs.map((a) => ({ ...a, data: Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).toString('base64') }));
-  const script = `import(${JSON.stringify(path.join(ROOT, 'dist', 'verify.js'))}).then(async (m) => {
-    const feeds = JSON.parse(require('node:fs').readFileSync(0, 'utf8')).map((a) => ({ ...a, data: Buffer.from(a.data, 'base64') }));
-    await m.runOnnx(${JSON.stringify(model)}, feeds);
+function peakRssMb(module, work, stdin = '') {
+  const script = `import(${JSON.stringify(path.join(ROOT, 'dist', module))}).then(async (m) => {
+    const stdin = require('node:fs').readFileSync(0, 'utf8');
+    await ${work};
     console.log(require('node:fs').readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\\s+(\\d+) kB/)[1]);
   })`;
-  return Number(execFileSync(process.execPath, ['-e', script], { input: JSON.stringify(feeds), encoding: 'utf8' }).trim()) / 1024;
+  return Number(execFileSync(process.execPath, ['-e', script], { input: stdin, encoding: 'utf8' }).trim()) / 1024;
+}
+
+// One conversion.
+function conversionPeakRssMb(input, output, options) {
+  return peakRssMb('index.js', `m.convert(${JSON.stringify(input)}, ${JSON.stringify(output)}, ${JSON.stringify(options)})`);
+}
+
+// An ONNX Runtime session load and one inference.
+function onnxRuntimePeakRssMb(model, inputs) {
+  const feeds = inputs.map((a) => ({ ...a, data: Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).toString('base64') }));
+  const decode = `JSON.parse(stdin).map((a) => ({ ...a, data: Buffer.from(a.data, 'base64') }))`;
+  return peakRssMb('verify.js', `m.runOnnx(${JSON.stringify(model)}, ${decode})`, JSON.stringify(feeds));
 }
 
 mkdirSync(OUT, { recursive: true });
