@@ -3,10 +3,12 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { convert, verify } from '../dist/index.js';
+import { convert, mx, verify } from '../dist/index.js';
 import { randomArray } from '../dist/tensors.js';
 import { fixture } from './setup/fixtures-manifest.js';
+import { DOUBLE, onnxElementTypes } from './setup/onnx-types.js';
 
 const workDir = () => mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-dynamic-'));
 
@@ -51,5 +53,45 @@ describe('shapeless exports', () => {
     expect(unknown.message).toBe("dynamic dimension of unknown input 'ids'");
     const axis = await convert(fixture('shapeless_block.mlxfn'), path.join(dir, 'x.onnx'), { dynamic: { input_0: { 5: 'b' } } }).catch((e) => e);
     expect(axis.message).toBe("input 'input_0' has no axis 5");
+  });
+});
+
+// Sizes known at export time are constants in the ONNX graph; only those that follow a
+// named input dimension are read with Shape at run time. x is [batch, sequence, 8]. MLX's
+// own import of a shapeless file does not run this function at other sizes, so the
+// reference there is the function run by MLX directly.
+describe('shapeless exports with fixed and dynamic dimensions', () => {
+  const weight = mx.array(Array.from({ length: 32 }, (_, i) => Math.sin(i)), [8, 4]);
+  const fn = (x: mx.MxArray) => {
+    const centred = mx.subtract(x, mx.mean(x, -1, true)); // NumberOfElements over the fixed axis
+    const pooled = mx.mean(x, 1, true); // ... and over the dynamic one
+    const y = mx.matmul(mx.add(centred, pooled), weight); // [batch, sequence, 4]
+    return [y, mx.transpose(mx.expandDims(y, 1), [0, 1, 3, 2]), mx.softmax(mx.multiply(y, 2), -1)];
+  };
+  const dir = workDir();
+  const onnx = path.join(dir, 'mixed.onnx');
+  let report: Awaited<ReturnType<typeof convert>>;
+
+  it('converts with no float64, no broadcast copies and Shape only for the dynamic sizes', async () => {
+    report = await mx.trace(fn, [{ shape: [2, 3, 8] }], { shapeless: true })
+      .toOnnx(onnx, { dynamic: { input_0: { 0: 'batch', 1: 'sequence' } } });
+    expect(report.onnxOpHistogram).not.toHaveProperty('Expand');
+    // The sequence mean's element count is read at run time (in float32); the fixed axis's is a constant.
+    expect(report.onnxOpHistogram.Shape).toBe(1);
+    expect(onnxElementTypes(onnx)).not.toContain(DOUBLE);
+    expect(report.inputs).toEqual([{ name: 'input_0', shape: [2, 3, 8], dtype: 'float32' }]);
+  });
+
+  it.each([[1, 1], [2, 3], [3, 7]])('runs at batch %i, sequence %i and matches MLX there (atol 1e-5)', async (batch, length) => {
+    const input = Float32Array.from({ length: batch * length * 8 }, (_, i) => Math.cos(i * 0.37) * 3);
+    const session = await ort.InferenceSession.create(onnx);
+    const got = await session.run({ input_0: new ort.Tensor('float32', input, [batch, length, 8]) });
+    const want = fn(mx.array(input, [batch, length, 8]));
+    session.outputNames.forEach((name, i) => {
+      expect(got[name]!.dims).toEqual(want[i]!.shape);
+      const a = got[name]!.data as Float32Array;
+      const b = want[i]!.toTypedArray() as Float32Array;
+      expect(Math.max(...a.map((v, j) => Math.abs(v - b[j]!)))).toBeLessThan(1e-5);
+    });
   });
 });

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mx, models } from '../dist/index.js';
+import { DOUBLE, onnxElementTypes } from './setup/onnx-types.js';
 import { CLI, PYTHON, ROOT } from './setup/paths.js';
 
 type MxArray = mx.MxArray;
@@ -82,6 +83,11 @@ describe.each(['llama', 'qwen2', 'qwen3', 'gpt2', 'llama_4bit', 'gpt2_8bit'])('%
     expect(report.inputs[3]!.shape).toEqual(['batch_size', model.numKvHeads, 'past_sequence_length', model.headDim]);
     expect(readFileSync(path.join(report.outDir, 'config.json'), 'utf8')).toContain(`"model_type": "${name.split('_')[0]}"`);
     expect(existsSync(path.join(report.outDir, 'tokenizer_config.json'))).toBe(true);
+    // Every size but batch and lengths is a constant, broadcasting is ONNX's own, and nothing
+    // is float64 (WebGPU runtimes have none).
+    expect(report.onnxOpHistogram).not.toHaveProperty('Shape');
+    expect(report.onnxOpHistogram).not.toHaveProperty('Expand');
+    expect(onnxElementTypes(report.onnx)).not.toContain(DOUBLE);
 
     // Batch 3 (traced: 2), rows left-padded by 0, 3 and 1; then 2 tokens at once, then 1.
     const steps = [

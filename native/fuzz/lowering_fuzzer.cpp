@@ -7,13 +7,13 @@
 #include "capture/mlxfn_reader.h"
 #include "graph/error.h"
 #include "lower/lower_graph.h"
-#include "passes/prune.h"
+#include "passes/optimize.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     mlx_onnx::MlxfnFile file = mlx_onnx::parse_mlxfn({data, size}, nullptr, "fuzz input");
     for (auto& graph : file.traces) {
-      mlx_onnx::passes::prune_dead_code(graph);
+      mlx_onnx::passes::optimize_graph(graph);
       (void)mlx_onnx::lower::lower_graph(graph, {});
     }
   } catch (const mlx_onnx::Error&) {

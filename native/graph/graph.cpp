@@ -26,6 +26,13 @@ const std::vector<int64_t>& Node::ints_attr(size_t i) const {
   return attr_as<std::vector<int64_t>>(*this, i, "a list of integers");
 }
 
+bool Value::fixed(size_t begin, size_t end) const {
+  for (size_t axis = begin; axis < end; ++axis) {
+    if (is_dynamic(axis)) return false;
+  }
+  return true;
+}
+
 ValueId Graph::add_value(Shape shape, DType dtype) {
   values.push_back(Value{std::move(shape), dtype});
   return static_cast<ValueId>(values.size() - 1);

@@ -20,6 +20,15 @@ using ValueId = uint32_t;
 struct Value {
   Shape shape;
   DType dtype = DType::Float32;
+  // Per dimension, in shapeless graphs: true where the size may differ from `shape` at run
+  // time (it follows a symbolic input dimension); empty means every size is as recorded
+  // (see passes/dynamic_dims).
+  std::vector<bool> dynamic;
+
+  bool is_dynamic(size_t axis) const { return axis < dynamic.size() && dynamic[axis]; }
+  // True when every size in [begin, end) is as recorded.
+  bool fixed(size_t begin, size_t end) const;
+  bool fixed() const { return fixed(0, shape.size()); }
 };
 
 // One field of a primitive's state, as MLX's `state()` gives it (see capture/

@@ -161,13 +161,34 @@ std::string Context::dims(ValueId v, int64_t begin, int64_t end) {
     fail(ErrorCode::InvalidInput, "dimensions [" + std::to_string(begin) + ", " + std::to_string(end) +
                                       ") are out of range for a value of rank " + std::to_string(rank));
   }
-  if (!graph_.shapeless) return int64s(Shape(shape.begin() + begin, shape.begin() + end));
+  if (graph_.value(v).fixed(begin, end)) return int64s(Shape(shape.begin() + begin, shape.begin() + end));
   return emit("Shape", {name(v)}, {{"start", begin}, {"end", end}});
+}
+
+std::string Context::reshape_target(ValueId out, size_t copied) {
+  const Value& value = graph_.value(out);
+  std::vector<int64_t> target = value.shape;
+  bool inferred = false;
+  for (size_t axis = 0; axis < target.size(); ++axis) {
+    if (!value.is_dynamic(axis)) {
+      if (target[axis] == 0) return "";  // 0 would copy the input's size
+      continue;
+    }
+    if (axis < copied) {
+      target[axis] = 0;
+    } else if (!inferred) {
+      target[axis] = -1;
+      inferred = true;
+    } else {
+      return "";
+    }
+  }
+  return int64s(target);
 }
 
 std::string Context::shape_around(const std::vector<int64_t>& head, ValueId v, int64_t begin, int64_t end,
                                   const std::vector<int64_t>& tail) {
-  if (!graph_.shapeless) {
+  if (graph_.value(v).fixed(begin, end)) {
     const Shape& shape = graph_.value(v).shape;
     std::vector<int64_t> all = head;
     all.insert(all.end(), shape.begin() + begin, shape.begin() + end);
@@ -193,6 +214,10 @@ std::string Context::uint32s(const std::vector<uint32_t>& values) {
 
 std::string Context::cast(const std::string& x, DType to, std::string output) {
   return emit("Cast", {x}, {{"to", int64_t{static_cast<int32_t>(elem_type(to))}}}, std::move(output));
+}
+
+std::string Context::operand_as(const Node& node, size_t i, DType to) {
+  return in_value(node, i).dtype == to ? in(node, i) : cast(in(node, i), to);
 }
 
 }  // namespace mlx_onnx::lower

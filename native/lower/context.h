@@ -55,12 +55,19 @@ class Context {
   std::string int64_scalar(int64_t value);                  // 0-D int64
   std::string scalar(DType dtype, double value);            // 0-D of an MLX dtype
   std::string cast(const std::string& x, DType to, std::string output = "");
+  // Operand i of `node` in dtype `to`: itself when it has that dtype, else a Cast.
+  std::string operand_as(const Node& node, size_t i, DType to);
   // An initializer holding the bytes of constant `v` seen as another element type and
   // shape (packed quantized words as uint4 codes); "" if `v` is not a constant.
   std::string constant_view(ValueId v, onnx::ElemType type, std::vector<int64_t> dims);
-  // Dimensions [begin, end) of a value as a 1-D int64 tensor: constants when the graph
-  // has fixed shapes, a Shape operator when it is shapeless (sizes known only at run time).
+  // Dimensions [begin, end) of a value as a 1-D int64 tensor: constants when those sizes
+  // are fixed (Value::fixed), a Shape operator when one of them is known only at run time.
   std::string dims(ValueId v, int64_t begin, int64_t end);
+  // The 1-D int64 target of a Reshape to the shape of `out`, as constants, when that
+  // shape can be written so: fixed sizes as recorded, dynamic ones among the first
+  // `copied` axes (sizes the Reshape's input has at the same axes) as 0, and one other
+  // dynamic size as -1. "" when it cannot (the caller reads sizes at run time).
+  std::string reshape_target(ValueId out, size_t copied);
   // The 1-D int64 shape `head` + dims [begin, end) of `v` + `tail`, the same way.
   std::string shape_around(const std::vector<int64_t>& head, ValueId v, int64_t begin, int64_t end,
                            const std::vector<int64_t>& tail = {});

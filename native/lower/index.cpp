@@ -46,28 +46,31 @@ void lower_gather(Context& ctx, const Node& node) {
 
   std::string picked;
   if (axes.size() == 1) {
-    std::string index = ctx.cast(ctx.in(node, 1), DType::Int64);
+    std::string index = ctx.operand_as(node, 1, DType::Int64);
     picked = ctx.emit("Gather", {src, index}, {{"axis", int64_t{0}}});
   } else {
     std::vector<std::string> columns;
     std::string last = ctx.int64s({-1});
     for (size_t i = 0; i < axes.size(); ++i) {
-      columns.push_back(ctx.emit("Unsqueeze", {ctx.cast(ctx.in(node, 1 + i), DType::Int64), last}));
+      columns.push_back(ctx.emit("Unsqueeze", {ctx.operand_as(node, 1 + i, DType::Int64), last}));
     }
     std::string index = ctx.emit("Concat", columns, {{"axis", int64_t{-1}}});
     picked = ctx.emit("GatherND", {src, index});
   }
   // Output shape: the index shape, then the slice sizes (1 on indexed axes).
-  std::string shape = ctx.int64s(ctx.out_value(node).shape);
-  if (ctx.graph().shapeless) {
-    int64_t index_rank = static_cast<int64_t>(ctx.in_value(node, 1).shape.size());
-    shape = ctx.emit("Concat", {ctx.dims(node.inputs[1], 0, index_rank), ctx.int64s(slice_sizes)}, {{"axis", int64_t{0}}});
+  // The picked rows lead with the index shape, so dynamic index sizes are copied with 0.
+  size_t index_rank = ctx.in_value(node, 1).shape.size();
+  std::string shape = ctx.out_value(node).fixed() ? ctx.int64s(ctx.out_value(node).shape)
+                                                  : ctx.reshape_target(node.outputs[0], index_rank);
+  if (shape.empty()) {
+    shape = ctx.emit("Concat", {ctx.dims(node.inputs[1], 0, static_cast<int64_t>(index_rank)), ctx.int64s(slice_sizes)},
+                     {{"axis", int64_t{0}}});
   }
   ctx.emit("Reshape", {picked, shape}, {}, ctx.out(node));
 }
 
 void lower_gather_axis(Context& ctx, const Node& node) {
-  std::string index = ctx.cast(ctx.in(node, 1), DType::Int64);
+  std::string index = ctx.operand_as(node, 1, DType::Int64);
   ctx.emit("GatherElements", {ctx.in(node, 0), index}, {{"axis", node.int_attr(0)}}, ctx.out(node));
 }
 

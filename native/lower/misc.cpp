@@ -119,8 +119,10 @@ void lower_bitwise_binary(Context& ctx, const Node& node) {
 // ---- NumberOfElements ------------------------------------------------------------
 
 // Recorded by shapeless exports (mean, var, ...): the product of the operand's sizes
-// on `axes`, or its reciprocal, as a scalar of `dtype`, computed in double as MLX does.
-// A constant for fixed shapes; from the operand's run-time shape in shapeless graphs.
+// on `axes`, or its reciprocal, as a scalar of `dtype`. A constant (computed in double, as
+// MLX does) where those sizes are fixed; else from the operand's run-time shape, in
+// float32: WebGPU runtimes have no float64, and 1/n rounds the same for any n below 2^24.
+
 void lower_number_of_elements(Context& ctx, const Node& node) {
   bool inverted = node.bool_attr(1);
   DType dt = node.dtype_attr(2);
@@ -136,7 +138,8 @@ void lower_number_of_elements(Context& ctx, const Node& node) {
     axes.push_back(a);
     count *= static_cast<double>(shape[a]);
   }
-  if (!ctx.graph().shapeless || axes.empty()) {
+  bool fixed = std::all_of(axes.begin(), axes.end(), [&](int64_t a) { return !ctx.in_value(node, 0).is_dynamic(a); });
+  if (fixed) {
     std::vector<uint8_t> bytes = scalar_bytes(dt, inverted ? 1.0 / count : count);
     ctx.constant(elem_type(dt), {}, bytes.data(), bytes.size(), ctx.out(node));
     return;
@@ -144,10 +147,10 @@ void lower_number_of_elements(Context& ctx, const Node& node) {
   std::string sizes = ctx.emit("Gather", {ctx.dims(node.inputs[0], 0, rank), ctx.int64s(axes)},
                                {{"axis", int64_t{0}}});
   std::string product = ctx.emit("ReduceProd", {sizes}, {{"keepdims", int64_t{0}}});
-  if (inverted) {
-    product = ctx.emit("Div", {ctx.scalar(DType::Float64, 1.0), ctx.cast(product, DType::Float64)});
-  }
-  ctx.cast(product, dt, ctx.out(node));
+  if (!inverted) return void(ctx.cast(product, dt, ctx.out(node)));
+  std::string reciprocal = ctx.emit("Div", {ctx.scalar(DType::Float32, 1.0), ctx.cast(product, DType::Float32)},
+                                    {}, dt == DType::Float32 ? ctx.out(node) : "");
+  if (dt != DType::Float32) ctx.cast(reciprocal, dt, ctx.out(node));
 }
 
 // ---- Hadamard --------------------------------------------------------------------
@@ -305,7 +308,7 @@ void lower_view(Context& ctx, const Node& node) {
 // to the recorded shape. Shapeless: Expand (which broadcasts both ways) by each other
 // operand's run-time shape with its ignored axes set to 1.
 void expand_broadcast_axes(Context& ctx, const Node& node, const std::string& input, const std::string& output) {
-  if (!ctx.graph().shapeless) {
+  if (ctx.out_value(node).fixed()) {
     ctx.emit("Expand", {input, ctx.int64s(ctx.out_value(node).shape)}, {}, output);
     return;
   }

@@ -1,5 +1,6 @@
 // Layout: reshapes, transposes, broadcasts, slicing, joining and splitting.
 // Shapes are those recorded in the trace.
+#include <algorithm>
 #include <limits>
 
 #include "lower/compute.h"
@@ -30,18 +31,29 @@ void lower_reshape(Context& ctx, const Node& node) {
 
 // Flatten(start, end) and Unflatten(axis, shape): the output shape, or in shapeless
 // graphs the input's other dimensions read at run time around the changed ones.
+// Where the target can be constants (at most one dynamic size past the axes kept in
+// place), no sizes are read at run time.
+bool reshape_to_constant(Context& ctx, const Node& node, size_t copied) {
+  const Shape& shape = ctx.out_value(node).shape;
+  if (ctx.out_value(node).fixed()) return reshape(ctx, node, ctx.int64s(shape), has_zero(shape)), true;
+  std::string target = ctx.reshape_target(node.outputs[0], copied);
+  if (target.empty()) return false;
+  reshape(ctx, node, target, false);
+  return true;
+}
+
 void lower_flatten(Context& ctx, const Node& node) {
-  if (!ctx.graph().shapeless) return reshape(ctx, node, ctx.int64s(ctx.out_value(node).shape), has_zero(ctx.out_value(node).shape));
   int64_t rank = static_cast<int64_t>(ctx.in_value(node, 0).shape.size());
   int64_t start = checked_axis(node, node.int_attr(0), rank), end = checked_axis(node, node.int_attr(1), rank);
+  if (reshape_to_constant(ctx, node, start)) return;
   ValueId x = node.inputs[0];
   reshape(ctx, node, ctx.emit("Concat", {ctx.dims(x, 0, start), ctx.int64s({-1}), ctx.dims(x, end + 1, rank)}, {{"axis", int64_t{0}}}), false);
 }
 
 void lower_unflatten(Context& ctx, const Node& node) {
-  if (!ctx.graph().shapeless) return reshape(ctx, node, ctx.int64s(ctx.out_value(node).shape), has_zero(ctx.out_value(node).shape));
   int64_t rank = static_cast<int64_t>(ctx.in_value(node, 0).shape.size());
   int64_t axis = checked_axis(node, node.int_attr(0), rank);
+  if (reshape_to_constant(ctx, node, axis)) return;
   ValueId x = node.inputs[0];
   std::string parts = ctx.emit("Concat", {ctx.dims(x, 0, axis), ctx.int64s(node.ints_attr(1)), ctx.dims(x, axis + 1, rank)}, {{"axis", int64_t{0}}});
   reshape(ctx, node, parts, false);
@@ -63,7 +75,9 @@ void lower_squeeze(Context& ctx, const Node& node) {
 // follows as extra operands, and Expand's two-way broadcasting to each gives their shape.
 void lower_broadcast(Context& ctx, const Node& node) {
   move_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType) {
-    if (in.size() < 2) return void(c.emit("Expand", {in[0], c.int64s(c.out_value(node).shape)}, {}, out));
+    if (in.size() < 2 || c.out_value(node).fixed()) {
+      return void(c.emit("Expand", {in[0], c.int64s(c.out_value(node).shape)}, {}, out));
+    }
     std::string x = in[0];
     for (size_t i = 1; i < in.size(); ++i) {
       const std::string shape = c.emit("Shape", {in[i]});
@@ -100,15 +114,23 @@ void lower_slice(Context& ctx, const Node& node) {
   const size_t rank = ctx.in_value(node, 0).shape.size();
   require(starts.size() == rank && ends.size() == rank && steps.size() == rank, node,
           "starts, ends and steps must have the input's rank " + std::to_string(rank));
-  std::vector<int64_t> axes;
-  for (size_t i = 0; i < starts.size(); ++i) {
+  // Only the axes that are cut: whole axes (start 0, step 1, the recorded size or more)
+  // are left out, which also lets a dynamic axis keep its run-time size.
+  const Shape& in_shape = ctx.in_value(node, 0).shape;
+  std::vector<int64_t> axes, cut_starts, cut_ends, cut_steps;
+  for (size_t i = 0; i < rank; ++i) {
+    if (starts[i] == 0 && steps[i] == 1 && ends[i] >= in_shape[i]) continue;
     axes.push_back(static_cast<int64_t>(i));
+    cut_starts.push_back(starts[i]);
     // MLX ends a reversed slice at -1, which ONNX would read as "the last element".
-    if (steps[i] < 0 && ends[i] < 0) ends[i] = std::numeric_limits<int64_t>::min();
+    cut_ends.push_back(steps[i] < 0 && ends[i] < 0 ? std::numeric_limits<int64_t>::min() : ends[i]);
+    cut_steps.push_back(steps[i]);
   }
-  ctx.emit("Slice", {ctx.in(node, 0), ctx.int64s(starts), ctx.int64s(ends), ctx.int64s(axes),
-                     ctx.int64s(steps)},
-           {}, ctx.out(node));
+  if (axes.empty()) return void(ctx.emit("Identity", {ctx.in(node, 0)}, {}, ctx.out(node)));
+  bool unit_steps = std::all_of(cut_steps.begin(), cut_steps.end(), [](int64_t s) { return s == 1; });
+  std::vector<std::string> inputs = {ctx.in(node, 0), ctx.int64s(cut_starts), ctx.int64s(cut_ends), ctx.int64s(axes)};
+  if (!unit_steps) inputs.push_back(ctx.int64s(cut_steps));
+  ctx.emit("Slice", inputs, {}, ctx.out(node));
 }
 
 constexpr Rule kRules[] = {

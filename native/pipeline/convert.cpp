@@ -8,7 +8,7 @@
 #include "lower/lower_graph.h"
 #include "lower/registry.h"
 #include "passes/cast_floats.h"
-#include "passes/prune.h"
+#include "passes/optimize.h"
 
 namespace mlx_onnx {
 namespace {
@@ -121,7 +121,7 @@ ConvertResult convert_mlxfn(const std::string& input, const std::string& output,
 
   options.write.cancel.check();
   start = Clock::now();
-  passes::prune_dead_code(graph);
+  passes::optimize_graph(graph);
   onnx::Model model = lower::lower_graph(graph, {options.opset, options.producer_version, options.target});
   result.onnx_node_count = model.nodes.size();
   for (const auto& node : model.nodes) result.onnx_op_histogram[node.op_type]++;

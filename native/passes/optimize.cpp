@@ -1,0 +1,15 @@
+#include "passes/optimize.h"
+
+#include "passes/dynamic_dims.h"
+#include "passes/implicit_broadcast.h"
+#include "passes/prune.h"
+
+namespace mlx_onnx::passes {
+
+void optimize_graph(Graph& graph) {
+  drop_implicit_broadcasts(graph);
+  prune_dead_code(graph);
+  mark_dynamic_dims(graph);
+}
+
+}  // namespace mlx_onnx::passes
