@@ -51,9 +51,25 @@ export type ExternalData = 'auto' | 'always' | 'never';
 export type Target = 'standard' | 'ort' | 'web';
 
 /** Whether onnxruntime-web runs a model's operators, per execution provider (target 'web'). */
+/** How one of onnxruntime-web's WebGPU bundles runs a model. */
+export interface WebGpuCompatibility {
+  /** The file to import from onnxruntime-web's dist/: 'ort.webgpu.min.mjs' or 'ort.min.mjs'. */
+  bundle: string;
+  /** An InferenceSession on WebGPU can be created. */
+  loads: boolean;
+  /** Every operator has a WebGPU kernel. */
+  supported: boolean;
+  /** Operators without a WebGPU kernel: ONNX Runtime runs them on the CPU (WASM) instead. */
+  fallback: string[];
+  /** Why it does not load, and known bugs of this bundle that the model meets. */
+  problems: string[];
+}
+
 export interface WebCompatibility {
-  /** supported: every operator has a WebGPU kernel; fallback: the ones that run on the CPU (WASM) instead. */
-  webgpu: { supported: boolean; fallback: string[] };
+  /** onnxruntime-web's native WebGPU provider (ONNX Runtime's C++ one, built to WASM). */
+  native: WebGpuCompatibility;
+  /** onnxruntime-web's JSEP WebGPU provider, its default import. */
+  jsep: WebGpuCompatibility;
   /** supported: the WASM (CPU) build runs every operator; unsupported: the ones it lacks. */
   wasm: { supported: boolean; unsupported: string[] };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A tiny static server for the browser example, on 127.0.0.1 only:
-//   /            index.html and main.js of this folder
+//   /            index.html, main.js and runtime.js of this folder
 //   /ort/...     onnxruntime-web's dist/ files (the library and its .wasm)
 //   /model/...   the folder `mlx-onnx export-model` wrote
 // usage: node examples/browser/serve.mjs --model <export-dir> [--port N]   (N = 0: any free port)
@@ -24,7 +24,7 @@ const ORT_DIST = path.dirname(createRequire(import.meta.url).resolve('onnxruntim
 const ROUTES = [
   { prefix: '/ort/', dir: ORT_DIST },
   { prefix: '/model/', dir: path.resolve(values.model) },
-  { prefix: '/', dir: HERE, only: new Set(['index.html', 'main.js']) },
+  { prefix: '/', dir: HERE, only: new Set(['index.html', 'main.js', 'runtime.js']) },
 ];
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',

@@ -51,6 +51,10 @@ export function printOps(coverage: OpCoverage[]): void {
 
 /** target 'web': where onnxruntime-web runs the model's operators. */
 export function printWebCompatibility(c: WebCompatibility): void {
-  out(`web: WebGPU ${c.webgpu.supported ? 'runs every operator' : `runs all but ${c.webgpu.fallback.join(', ')} (these fall back to WASM)`}`);
+  for (const [name, w] of [['native', c.native], ['jsep', c.jsep]] as const) {
+    const where = !w.loads ? 'does NOT load' : w.supported ? 'runs every operator' : `runs all but ${w.fallback.join(', ')} (these fall back to WASM)`;
+    out(`web: WebGPU (${name}, ${w.bundle}) ${where}`);
+    for (const problem of w.problems) out(`  ${problem}`);
+  }
   out(`web: WASM ${c.wasm.supported ? 'runs every operator' : `CANNOT run ${c.wasm.unsupported.join(', ')}`}`);
 }

@@ -1,19 +1,22 @@
-// Which operators onnxruntime-web 1.x runs, on its two execution providers:
-// - WebGPU (the JSEP build that onnxruntime-web's default `ort.min.mjs` loads): the table
-//   of onnxruntime-web 1.30.0's docs/webgpu-operators.md (ai.onnx and com.microsoft). A
-//   node outside it runs on the CPU (WASM) instead, which costs copies between GPU and CPU.
+// Which operators onnxruntime-web 1.x runs, and where, for its three ways to run a model:
+// - WebGPU, native: `ort.webgpu.min.mjs`, ONNX Runtime's C++ WebGPU execution provider
+//   compiled to WASM (kernel registrations of onnxruntime/core/providers/webgpu).
+// - WebGPU, JSEP: `ort.min.mjs`, the package's default import, kernels in JavaScript: the
+//   table of onnxruntime-web 1.30.0's docs/webgpu-operators.md (ai.onnx and com.microsoft).
 // - WebAssembly: ONNX Runtime's CPU execution provider compiled to WASM, so the CPU
 //   kernels of ONNX Runtime's docs/OperatorKernels.md (ai.onnx and com.microsoft).
-// Ranges are ONNX Runtime's: since-versions of the operator's schema. A node at opset V is
-// covered when V lies in a range, since a kernel range [a, b] always ends one before the
-// operator's next schema version. Data types are not checked (e.g. WebGPU has no 64-bit
-// floats), nor are ONNX function operators that ONNX Runtime would expand.
-import type { WebCompatibility } from '../types.js';
-import { type OperatorUse, readOperators } from './onnx-operators.js';
+// A node outside a WebGPU table runs on the CPU (WASM) instead, which costs copies between
+// GPU and CPU. Ranges are ONNX Runtime's: since-versions of the operator's schema. A node at
+// opset V is covered when V lies in a range, since a kernel range [a, b] always ends one
+// before the operator's next schema version. Of data types only float64 is checked (the
+// native provider cannot load a model with any); ONNX function operators that ONNX Runtime
+// would expand are not followed.
+import type { WebCompatibility, WebGpuCompatibility } from '../types.js';
+import { type ModelUse, type OperatorUse, readModelUse } from './onnx-operators.js';
 
 type Table = Record<string, Record<string, string>>;
 
-const WEBGPU: Table = {
+const JSEP: Table = {
   'ai.onnx': {
     Abs: '6-12,13+', Acos: '7+', Acosh: '9+', Add: '7-12,13,14+', ArgMax: '1-10,11-12,13+', ArgMin: '1-10,11-12,13+',
     Asin: '7+', Asinh: '9+', Atan: '7+', Atanh: '9+', AveragePool: '7-9,10,11-18,19+', BatchNormalization: '7-8,9-13,14,15+',
@@ -43,6 +46,8 @@ const WEBGPU: Table = {
     RotaryEmbedding: '1+', SkipLayerNormalization: '1+', SkipSimplifiedLayerNormalization: '1+',
   },
 };
+
+const NATIVE: Table = JSEP;
 
 // The union of each operator's CPU kernel ranges (all contiguous but Scatter and Upsample,
 // which stop where their schema was deprecated), default domain and contrib operators.
@@ -112,17 +117,68 @@ function runs(table: Table, op: OperatorUse): boolean {
 /** How an operator is named in the report: `Add`, or `com.microsoft.MatMulNBits` outside the default domain. */
 const label = (op: OperatorUse) => (op.domain === 'ai.onnx' ? op.opType : `${op.domain}.${op.opType}`);
 
-/** Where onnxruntime-web runs each of these operators. */
-export function checkOperators(operators: OperatorUse[]): WebCompatibility {
-  const fallback = operators.filter((op) => !runs(WEBGPU, op)).map(label);
-  const unsupported = operators.filter((op) => !runs(WASM, op)).map(label);
+const DOUBLE = 11; // TensorProto.DataType
+const INTEGER_TYPES = new Set([2, 3, 4, 5, 6, 7, 9, 12, 13]); // (u)int8..64 and bool
+const BOOL_RESULTS = new Set(['And', 'Equal', 'Greater', 'GreaterOrEqual', 'IsInf', 'IsNaN', 'Less', 'LessOrEqual', 'Not', 'Or', 'Xor']);
+const INT64_RESULTS = new Set(['ArgMax', 'ArgMin', 'NonZero', 'Shape', 'Size']);
+// Operators that only read integer operands as indices or sizes, which is no arithmetic.
+const INDEXING = new Set(['Expand', 'Gather', 'GatherElements', 'GatherND', 'Reshape', 'Slice', 'Squeeze', 'Tile', 'Unsqueeze']);
+
+/**
+ * How many nodes compute on integer (or bool) tensors made at run time: masks, positions,
+ * sizes. The WebGPU providers leave such arithmetic on the CPU, and its results are
+ * uploaded to the GPU in the middle of a run. Element types follow the ONNX schemas
+ * closely enough for that: a node's result has its first operand's type unless it is a
+ * Cast, a Constant, a comparison, an index or size, a Where or a DequantizeLinear.
+ */
+export function integerComputations(use: Pick<ModelUse, 'nodes' | 'known'>): number {
+  const types = new Map(Object.entries(use.known));
+  const initializers = new Set(Object.keys(use.known));
+  let count = 0;
+  for (const node of use.nodes) {
+    const runtimeInteger = node.inputs.some((name, i) =>
+      name && !initializers.has(name) && INTEGER_TYPES.has(types.get(name) ?? 0) && !(INDEXING.has(node.opType) && i > 0));
+    if (runtimeInteger) count++;
+    const type = node.type ?? (BOOL_RESULTS.has(node.opType) ? 9 : INT64_RESULTS.has(node.opType) ? 7
+      : node.opType === 'Where' ? types.get(node.inputs[1] ?? '') : node.opType === 'DequantizeLinear' ? types.get(node.inputs[1] ?? '')
+        : types.get(node.inputs[0] ?? ''));
+    for (const output of node.outputs) if (type !== undefined) types.set(output, type);
+  }
+  return count;
+}
+
+/** What `bundle` does with a model: `blockers` keep it from loading, `bugs` are known to strike it. */
+function checkWebGpu(bundle: string, table: Table, operators: OperatorUse[], blockers: string[], bugs: string[]): WebGpuCompatibility {
+  const fallback = [...new Set(operators.filter((op) => !runs(table, op)).map(label))].sort();
+  return { bundle, loads: blockers.length === 0, supported: fallback.length === 0, fallback, problems: [...blockers, ...bugs] };
+}
+
+/** Where onnxruntime-web runs a model (its operators, element types and nodes, as read from its file). */
+export function checkModel(use: Pick<ModelUse, 'operators'> & Partial<ModelUse>): WebCompatibility {
+  const { operators } = use;
+  const unsupported = [...new Set(operators.filter((op) => !runs(WASM, op)).map(label))].sort();
+  const missing = unsupported.length ? [`no kernel, on WebGPU or on the CPU, for ${unsupported.join(', ')}`] : [];
+  const float64 = (use.elementTypes ?? []).includes(DOUBLE)
+    ? ['float64 tensors: the native WebGPU provider has no float64 Cast, and the session fails to load']
+    : [];
+  const integer = use.nodes ? integerComputations({ nodes: use.nodes, known: use.known ?? {} }) : 0;
+  const hazard = integer > 0
+    ? [`${integer} node(s) compute integer tensors, which run on the CPU and are uploaded mid-run: JSEP's write-after-read ` +
+      'hazard (docs/webgpu.md, bug 1) can give a kernel the wrong tensor; the native bundle has no such bug']
+    : [];
   return {
-    webgpu: { supported: fallback.length === 0, fallback: [...new Set(fallback)].sort() },
-    wasm: { supported: unsupported.length === 0, unsupported: [...new Set(unsupported)].sort() },
+    native: checkWebGpu('ort.webgpu.min.mjs', NATIVE, operators, [...missing, ...float64], []),
+    jsep: checkWebGpu('ort.min.mjs', JSEP, operators, missing, hazard),
+    wasm: { supported: unsupported.length === 0, unsupported },
   };
+}
+
+/** Where onnxruntime-web runs a model of these operators. */
+export function checkOperators(operators: OperatorUse[]): WebCompatibility {
+  return checkModel({ operators });
 }
 
 /** The compatibility of the ONNX model in `file` with onnxruntime-web. */
 export function webCompatibility(file: string): WebCompatibility {
-  return checkOperators(readOperators(file));
+  return checkModel(readModelUse(file));
 }

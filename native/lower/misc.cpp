@@ -96,23 +96,19 @@ void lower_bitwise_binary(Context& ctx, const Node& node) {
   size_t size = dtype_size(dt);
   DType kernel = size == 1 ? DType::UInt8 : size <= 4 ? DType::UInt32 : DType::UInt64;
   auto to_kernel = [&](const std::string& x) { return dt == kernel ? x : ctx.cast(x, kernel); };
-  auto from_kernel = [&](const std::string& x, const std::string& output) {
-    return dt == kernel ? ctx.emit("Identity", {x}, {}, output) : ctx.cast(x, dt, output);
-  };
   std::string shift = to_kernel(b);
-  if (op == LeftShift) {
-    from_kernel(ctx.emit("BitShift", {to_kernel(a), shift}, {{"direction", std::string("LEFT")}}), out);
-    return;
-  }
-  if (!is_signed_integer(dt)) {
-    from_kernel(ctx.emit("BitShift", {to_kernel(a), shift}, {{"direction", std::string("RIGHT")}}), out);
-    return;
-  }
+  // A shift in the kernel type, written to `output` in the node's type.
+  auto shift_to = [&](const std::string& x, const char* direction, const std::string& output) {
+    std::vector<onnx::Attribute> attributes = {{"direction", std::string(direction)}};
+    if (dt == kernel) return ctx.emit("BitShift", {x, shift}, attributes, output);
+    return ctx.cast(ctx.emit("BitShift", {x, shift}, attributes), dt, output);
+  };
+  if (op == LeftShift) return void(shift_to(to_kernel(a), "LEFT", out));
+  if (!is_signed_integer(dt)) return void(shift_to(to_kernel(a), "RIGHT", out));
   // All ones where a < 0, else zero.
   std::string mask = ctx.emit("Neg", {ctx.cast(ctx.emit("Less", {a, ctx.scalar(dt, 0)}), dt)});
   std::string flipped = ctx.emit("BitwiseXor", {a, mask});  // >= 0
-  std::string shifted =
-      from_kernel(ctx.emit("BitShift", {to_kernel(flipped), shift}, {{"direction", std::string("RIGHT")}}), "");
+  std::string shifted = shift_to(to_kernel(flipped), "RIGHT", "");
   ctx.emit("BitwiseXor", {shifted, mask}, {}, out);
 }
 

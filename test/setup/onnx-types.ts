@@ -20,3 +20,17 @@ print(','.join(str(t) for t in sorted(types)))
 export function onnxElementTypes(file: string): number[] {
   return execFileSync(PYTHON, ['-c', SCRIPT, file], { encoding: 'utf8' }).trim().split(',').map(Number);
 }
+
+const NODE_TYPES = `
+import json, onnx, sys
+m = onnx.shape_inference.infer_shapes(onnx.load(sys.argv[1]))
+g = m.graph
+types = {v.name: v.type.tensor_type.elem_type for v in list(g.input) + list(g.output) + list(g.value_info)}
+types.update({t.name: t.data_type for t in g.initializer})
+print(json.dumps({n.name: [types.get(v, 0) for v in list(n.output) + list(n.input) if v] for n in g.node}))
+`;
+
+/** The element types of each node's outputs and inputs, by node name, from onnx's shape inference. */
+export function onnxNodeTypes(file: string): Record<string, number[]> {
+  return JSON.parse(execFileSync(PYTHON, ['-c', NODE_TYPES, file], { encoding: 'utf8' }));
+}
