@@ -8,12 +8,12 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convert, models, mx } from '../dist/index.js';
 import { checkOperators, inRanges } from '../dist/web/compat.js';
 import { readOperators } from '../dist/web/onnx-operators.js';
+import { greedyWithOrt } from './setup/decoding.js';
 import { CLI, PYTHON, ROOT } from './setup/paths.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,22 +30,39 @@ describe('the onnxruntime-web operator table', () => {
   });
 
   it('falls back to WASM where WebGPU has no kernel for the opset, and names what neither runs', () => {
-    // GridSample's WebGPU kernel stops at 19; Upsample was deprecated at 10; MatMulNBits is a
-    // contrib op of both; Constant nodes become initializers; Mod has only a CPU kernel.
-    expect(checkOperators([use('Add', 18), use('Constant', 18), use('GridSample', 16), use('MatMulNBits', 1, 'com.microsoft')]))
-      .toEqual({ webgpu: { supported: true, fallback: [] }, wasm: { supported: true, unsupported: [] } });
-    expect(checkOperators([use('GridSample', 20), use('Mod', 18), use('Upsample', 10), use('NoSuchOp', 1, 'com.example')]))
-      .toEqual({
-        webgpu: { supported: false, fallback: ['GridSample', 'Mod', 'Upsample', 'com.example.NoSuchOp'] },
-        wasm: { supported: false, unsupported: ['Upsample', 'com.example.NoSuchOp'] },
-      });
+    // GridSample's WebGPU kernels stop at 19; Upsample was deprecated at 10; MatMulNBits is a
+    // contrib op of all three; Constant nodes become initializers; Mod has only a CPU kernel.
+    const webgpu = (bundle: string, fallback: string[], problems: string[] = []) =>
+      ({ bundle, loads: problems.length === 0, supported: fallback.length === 0, fallback, problems });
+    expect(checkOperators([use('Add', 18), use('Constant', 18), use('GridSample', 16), use('MatMulNBits', 1, 'com.microsoft')])).toEqual({
+      native: webgpu('ort.webgpu.min.mjs', []), jsep: webgpu('ort.min.mjs', []), wasm: { supported: true, unsupported: [] },
+    });
+    const missing = ['no kernel, on WebGPU or on the CPU, for Upsample, com.example.NoSuchOp'];
+    const fallback = ['GridSample', 'Mod', 'Upsample', 'com.example.NoSuchOp'];
+    expect(checkOperators([use('GridSample', 20), use('Mod', 18), use('Upsample', 10), use('NoSuchOp', 1, 'com.example')])).toEqual({
+      native: webgpu('ort.webgpu.min.mjs', fallback, missing),
+      jsep: webgpu('ort.min.mjs', fallback, missing),
+      wasm: { supported: false, unsupported: ['Upsample', 'com.example.NoSuchOp'] },
+    });
+  });
+
+  it('differs between the bundles: the native one runs Max and And on WebGPU, and Sin only up to opset 21', () => {
+    const ops = [use('Max', 21), use('And', 21), use('Sin', 22)];
+    expect(checkOperators(ops).native.fallback).toEqual(['Sin']);
+    expect(checkOperators(ops).jsep.fallback).toEqual(['And', 'Max']);
   });
 });
 
 describe("target 'web'", () => {
   const mlxfn = path.join(root, 'fn.mlxfn');
+  // exp, maximum (Max) and logical_and (And): the native bundle has WebGPU kernels for all
+  // three, JSEP for exp only. The bool And is a result, not an input of other nodes.
+  const FN_COMPATIBILITY = {
+    native: { bundle: 'ort.webgpu.min.mjs', loads: true, supported: true, fallback: [], problems: [] },
+    jsep: { bundle: 'ort.min.mjs', loads: true, supported: false, fallback: ['And', 'Max'], problems: [] },
+    wasm: { supported: true, unsupported: [] },
+  };
   beforeAll(() => {
-    // exp has a WebGPU kernel; maximum (Max) and logical_and (And) have only CPU ones.
     const fn = (x: mx.MxArray, y: mx.MxArray) => [mx.exp(x), mx.maximum(x, y), mx.logicalAnd(mx.greater(x, 0), mx.greater(y, 0))];
     mx.trace(fn, [{ shape: [2, 3] }, { shape: [2, 3] }]).toMlxfn(mlxfn);
   });
@@ -53,7 +70,7 @@ describe("target 'web'", () => {
   it('converts with standard operators and reports the WebGPU fallbacks', async () => {
     const report = await convert(mlxfn, path.join(root, 'fn.onnx'), { target: 'web' });
     expect(Object.keys(report.onnxOpHistogram).sort()).toEqual(['And', 'Exp', 'Greater', 'Max']);
-    expect(report.webCompatibility).toEqual({ webgpu: { supported: false, fallback: ['And', 'Max'] }, wasm: { supported: true, unsupported: [] } });
+    expect(report.webCompatibility).toEqual(FN_COMPATIBILITY);
     const standard = await convert(mlxfn, path.join(root, 'fn-standard.onnx'));
     expect(standard.webCompatibility).toBeUndefined();
   });
@@ -62,9 +79,10 @@ describe("target 'web'", () => {
     const out = path.join(root, 'fn-cli.onnx');
     const text = spawnSync(process.execPath, [CLI, 'convert', mlxfn, '-o', out, '--target', 'web'], { encoding: 'utf8' });
     expect(text.status).toBe(0);
-    expect(text.stdout).toContain('web: WebGPU runs all but And, Max (these fall back to WASM)\nweb: WASM runs every operator\n');
+    expect(text.stdout).toContain('web: WebGPU (native, ort.webgpu.min.mjs) runs every operator\n' +
+      'web: WebGPU (jsep, ort.min.mjs) runs all but And, Max (these fall back to WASM)\nweb: WASM runs every operator\n');
     const json = spawnSync(process.execPath, [CLI, 'convert', mlxfn, '-o', out, '--target', 'web', '--json'], { encoding: 'utf8' });
-    expect(JSON.parse(json.stdout).webCompatibility).toEqual({ webgpu: { supported: false, fallback: ['And', 'Max'] }, wasm: { supported: true, unsupported: [] } });
+    expect(JSON.parse(json.stdout).webCompatibility).toEqual(FN_COMPATIBILITY);
   });
 
   it('rejects an unknown target, naming the three', async () => {
@@ -73,35 +91,6 @@ describe("target 'web'", () => {
     });
   });
 });
-
-/** Greedy decoding with onnxruntime-node and the exported cache, as the page does it. */
-async function greedyWithOrt(onnx: string, prompt: number[], count: number): Promise<number[]> {
-  const session = await ort.InferenceSession.create(onnx, { logSeverityLevel: 3 });
-  const int64 = (v: number[]) => new ort.Tensor('int64', BigInt64Array.from(v.map(BigInt)), [1, v.length]);
-  const pastNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
-  let past = pastNames.map((name) => {
-    const meta = session.inputMetadata.find((m) => m.name === name) as { shape: Array<number | string> };
-    return new ort.Tensor('float32', new Float32Array(0), [1, Number(meta.shape[1]), 0, Number(meta.shape[3])]);
-  });
-  const tokens: number[] = [];
-  let ids = prompt;
-  let position = 0;
-  while (tokens.length < count) {
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: int64(ids), attention_mask: int64(Array(position + ids.length).fill(1)), position_ids: int64(ids.map((_, i) => position + i)),
-    };
-    pastNames.forEach((name, i) => (feeds[name] = past[i]!));
-    const out = await session.run(feeds);
-    const [, rows, vocab] = out.logits!.dims as number[];
-    const last = (out.logits!.data as Float32Array).subarray((rows! - 1) * vocab!, rows! * vocab!);
-    const next = last.indexOf(Math.max(...last));
-    tokens.push(next);
-    past = pastNames.map((name) => out[name.replace('past_key_values.', 'present.')]!);
-    position += ids.length;
-    ids = [next];
-  }
-  return tokens;
-}
 
 describe.skipIf(!HAS_CHROMIUM)(`examples/browser in headless Chromium${HAS_CHROMIUM ? '' : ` — skipped: ${CHROMIUM} is absent (apt-get install chromium)`}`, () => {
   const PROMPT = [1, 45, 3, 88, 19, 7, 60];
@@ -161,7 +150,7 @@ describe.skipIf(!HAS_CHROMIUM)(`examples/browser in headless Chromium${HAS_CHROM
     expect(Object.fromEntries(read.map((op) => [op.opType, op.count]))).toEqual(report.onnxOpHistogram);
     expect(new Set(read.map((op) => `${op.domain}@${op.opset}`))).toEqual(new Set(['ai.onnx@21']));
 
-    const expected = await greedyWithOrt(report.onnx, PROMPT, COUNT);
+    const expected = (await greedyWithOrt(report.onnx, PROMPT, COUNT)).tokens;
     expect(expected).toEqual(models.generateGreedy(model, PROMPT, { maxNewTokens: COUNT }));
     await serve(report.outDir);
     const page = await runPage();
@@ -178,7 +167,7 @@ describe.skipIf(!HAS_CHROMIUM)(`examples/browser in headless Chromium${HAS_CHROM
     expect(checkOperators(operators).wasm).toEqual({ supported: true, unsupported: [] });
     await serve(report.outDir);
     const page = await runPage();
-    expect(page.tokens).toEqual(await greedyWithOrt(report.onnx, PROMPT, COUNT));
+    expect(page.tokens).toEqual((await greedyWithOrt(report.onnx, PROMPT, COUNT)).tokens);
   });
 
   it('runs the 4-bit llama\'s packed uint4 weights (blocked DequantizeLinear, target web) on WASM', async () => {
@@ -188,6 +177,6 @@ describe.skipIf(!HAS_CHROMIUM)(`examples/browser in headless Chromium${HAS_CHROM
     expect(report.webCompatibility!.wasm).toEqual({ supported: true, unsupported: [] });
     await serve(report.outDir);
     const page = await runPage();
-    expect(page.tokens).toEqual(await greedyWithOrt(report.onnx, PROMPT, COUNT));
+    expect(page.tokens).toEqual((await greedyWithOrt(report.onnx, PROMPT, COUNT)).tokens);
   });
 });

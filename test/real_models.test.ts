@@ -8,20 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { convert, inspect, readSafetensors } from '../dist/index.js';
 import { toNumbers } from '../dist/tensors.js';
 import { runOnnx } from '../dist/verify.js';
+import { argmaxRows } from './setup/decoding.js';
 import { fixture, loadManifest } from './setup/fixtures-manifest.js';
 
 const cases = loadManifest().cases.filter((c) => c.family === 'llm' && c.name !== 'llm_bert_encoder');
 const outDir = mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-models-'));
-
-function argmaxRows(values: Float64Array, width: number): number[] {
-  const rows: number[] = [];
-  for (let start = 0; start < values.length; start += width) {
-    let best = start;
-    for (let i = start; i < start + width; i++) if (values[i]! > values[best]!) best = i;
-    rows.push(best - start);
-  }
-  return rows;
-}
 
 // Only a development run narrowed with MLX_ONNX_ONLY may lack these fixtures.
 describe.skipIf(Boolean(process.env.MLX_ONNX_ONLY) && cases.length === 0)('language models', () => {

@@ -13,12 +13,12 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convert, inspect, models, mx, readSafetensors } from '../dist/index.js';
 import { toNumbers } from '../dist/tensors.js';
 import type { WebGpuCompatibility } from '../dist/index.js';
+import { argmaxRows, greedyWithOrt } from './setup/decoding.js';
 import { fixture } from './setup/fixtures-manifest.js';
 import { onnxNodeTypes } from './setup/onnx-types.js';
 import { PYTHON, ROOT } from './setup/paths.js';
@@ -52,45 +52,6 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
 };
-
-function argmaxRows(values: ArrayLike<number>, width: number): number[] {
-  const rows: number[] = [];
-  for (let start = 0; start < values.length; start += width) {
-    let best = start;
-    for (let i = start; i < start + width; i++) if (values[i]! > values[best]!) best = i;
-    rows.push(best - start);
-  }
-  return rows;
-}
-
-/** Greedy decoding with onnxruntime-node, as runtime.js does it; the prompt's logits too. */
-async function greedyWithOrt(onnx: string): Promise<{ tokens: number[]; promptLogits: Float32Array }> {
-  const session = await ort.InferenceSession.create(onnx, { logSeverityLevel: 3 });
-  const int64 = (v: number[]) => new ort.Tensor('int64', BigInt64Array.from(v.map(BigInt)), [1, v.length]);
-  const pastNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
-  let past = pastNames.map((name) => {
-    const meta = session.inputMetadata.find((m) => m.name === name) as { shape: Array<number | string> };
-    return new ort.Tensor('float32', new Float32Array(0), [1, Number(meta.shape[1]), 0, Number(meta.shape[3])]);
-  });
-  const tokens: number[] = [];
-  let promptLogits: Float32Array | undefined;
-  let ids = PROMPT;
-  let position = 0;
-  while (tokens.length < COUNT) {
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: int64(ids), attention_mask: int64(Array(position + ids.length).fill(1)), position_ids: int64(ids.map((_, i) => position + i)),
-    };
-    pastNames.forEach((name, i) => (feeds[name] = past[i]!));
-    const out = await session.run(feeds);
-    const [, rows, vocab] = out.logits!.dims as number[];
-    promptLogits ??= out.logits!.data as Float32Array;
-    tokens.push(argmaxRows((out.logits!.data as Float32Array).subarray((rows! - 1) * vocab!), vocab!)[0]!);
-    past = pastNames.map((name) => out[name.replace('past_key_values.', 'present.')]!);
-    position += ids.length;
-    ids = [tokens.at(-1)!];
-  }
-  return { tokens, promptLogits: promptLogits! };
-}
 
 describe.skipIf(!HAS_CHROMIUM)(`onnxruntime-web WebGPU in headless Chromium${HAS_CHROMIUM ? '' : ` — skipped: ${CHROMIUM} is absent (apt-get install chromium)`}`, () => {
   let server: ChildProcess | undefined;
@@ -232,7 +193,7 @@ describe.skipIf(!HAS_CHROMIUM)(`onnxruntime-web WebGPU in headless Chromium${HAS
     beforeAll(async () => {
       const model = models.loadModel(path.join(root, name)) as InstanceType<typeof models.CausalLM>;
       report = await model.exportOnnx(path.join(served, `decoder-${name}`), { target: 'web' });
-      reference = await greedyWithOrt(report.onnx);
+      reference = await greedyWithOrt(report.onnx, PROMPT, COUNT);
       expect(reference.tokens).toEqual(models.generateGreedy(model, PROMPT, { maxNewTokens: COUNT }));
       expect(new Set(reference.tokens).size).toBeGreaterThan(1);
     });

@@ -12,7 +12,9 @@
 // native provider cannot load a model with any); ONNX function operators that ONNX Runtime
 // would expand are not followed.
 import type { WebCompatibility, WebGpuCompatibility } from '../types.js';
-import { type ModelUse, type OperatorUse, readModelUse } from './onnx-operators.js';
+import { type ModelUse, type NodeUse, type OperatorUse, readModelUse } from './onnx-operators.js';
+
+type Graph = Pick<ModelUse, 'nodes' | 'known' | 'inputs'>;
 
 type Table = Record<string, Record<string, string>>;
 
@@ -47,7 +49,33 @@ const JSEP: Table = {
   },
 };
 
-const NATIVE: Table = JSEP;
+// Measured on onnxruntime-web 1.30.0's ort.webgpu.min.mjs (SwiftShader adapter): a model of
+// one node per operator and opset 7-23, and where ONNX Runtime's node placement log put it.
+// Opsets past 23 are not covered (the converter writes 18-23).
+const NATIVE: Table = {
+  'ai.onnx': {
+    Abs: '7+', Acos: '7-21', Acosh: '9-21', Add: '7+', And: '7+', ArgMax: '7+', ArgMin: '7+', Asin: '7-21',
+    Asinh: '9-21', Atan: '7-21', Atanh: '9-21', AveragePool: '7+', BatchNormalization: '7+', Cast: '7+', Ceil: '7+',
+    Clip: '11+', Concat: '7+', Conv: '7+', ConvTranspose: '7-21', Cos: '7-21', Cosh: '9-21', CumSum: '11+',
+    DFT: '17+', DepthToSpace: '11+', DequantizeLinear: '10+', Div: '7+', Elu: '7-21', Equal: '7+', Erf: '9+',
+    Exp: '7+', Expand: '8+', Flatten: '7-22', Floor: '7+', GRU: '7-21', Gather: '7+', GatherElements: '11+',
+    GatherND: '11+', Gelu: '20+', Gemm: '7+', GlobalAveragePool: '7-21', GlobalMaxPool: '7-21', Greater: '7+',
+    GreaterOrEqual: '12+', GridSample: '16-19', HardSigmoid: '7-21', HardSwish: '14-21', Identity: '7+', If: '7-22',
+    InstanceNormalization: '7+', LSTM: '7-21', LayerNormalization: '7+', LeakyRelu: '7+', Less: '7+',
+    LessOrEqual: '12+', Log: '7+', LpNormalization: '7+', MatMul: '7+', Max: '8+', MaxPool: '7-21', Min: '8+',
+    Mul: '7+', Neg: '7+', Not: '7+', PRelu: '7+', Pad: '11+', Pow: '7+', RMSNormalization: '23+', Range: '11+',
+    Reciprocal: '7+', ReduceL1: '18+', ReduceL2: '18+', ReduceLogSum: '18+', ReduceLogSumExp: '18+', ReduceMax: '7+',
+    ReduceMean: '18+', ReduceMin: '7+', ReduceProd: '7+', ReduceSum: '13+', ReduceSumSquare: '18+', Relu: '7+',
+    Reshape: '7+', Resize: '13+', RotaryEmbedding: '23+', ScatterElements: '11+', ScatterND: '11+', Shape: '7+',
+    Sigmoid: '7+', Sin: '7-21', Sinh: '9-21', Slice: '10+', Softmax: '7+', Softplus: '7+', Split: '7+', Sqrt: '7+',
+    Squeeze: '13+', Sub: '7+', Tan: '7-21', Tanh: '7+', ThresholdedRelu: '10-21', Tile: '7+', TopK: '10+',
+    Transpose: '7+', Unsqueeze: '13+', Where: '9+',
+    SimplifiedLayerNormalization: '1+',
+  },
+  'com.microsoft': {
+    Attention: '1+', BiasAdd: '1+', BiasGelu: '1+', BiasSplitGelu: '1+', FastGelu: '1+', FusedConv: '1+', GatherBlockQuantized: '1+', Gelu: '1+', GroupQueryAttention: '1+', MatMulNBits: '1+', MultiHeadAttention: '1+', QuickGelu: '1+', RotaryEmbedding: '1+', SkipLayerNormalization: '1+', SkipSimplifiedLayerNormalization: '1+',
+  },
+};
 
 // The union of each operator's CPU kernel ranges (all contiguous but Scatter and Upsample,
 // which stop where their schema was deprecated), default domain and contrib operators.
@@ -125,50 +153,98 @@ const INT64_RESULTS = new Set(['ArgMax', 'ArgMin', 'NonZero', 'Shape', 'Size']);
 const INDEXING = new Set(['Expand', 'Gather', 'GatherElements', 'GatherND', 'Reshape', 'Slice', 'Squeeze', 'Tile', 'Unsqueeze']);
 
 /**
- * How many nodes compute on integer (or bool) tensors made at run time: masks, positions,
- * sizes. The WebGPU providers leave such arithmetic on the CPU, and its results are
- * uploaded to the GPU in the middle of a run. Element types follow the ONNX schemas
- * closely enough for that: a node's result has its first operand's type unless it is a
- * Cast, a Constant, a comparison, an index or size, a Where or a DequantizeLinear.
+ * The nodes that run, and the constants: ONNX Runtime computes a node whose operands are
+ * all constants once, when the session loads (constant folding), except DequantizeLinear,
+ * which it keeps so that quantized weights stay packed.
  */
-export function integerComputations(use: Pick<ModelUse, 'nodes' | 'known'>): number {
-  const types = new Map(Object.entries(use.known));
-  const initializers = new Set(Object.keys(use.known));
-  let count = 0;
-  for (const node of use.nodes) {
-    const runtimeInteger = node.inputs.some((name, i) =>
-      name && !initializers.has(name) && INTEGER_TYPES.has(types.get(name) ?? 0) && !(INDEXING.has(node.opType) && i > 0));
-    if (runtimeInteger) count++;
+function runningNodes(graph: Graph): { running: NodeUse[]; constants: Set<string> } {
+  const constants = new Set(Object.keys(graph.known).filter((name) => !graph.inputs.includes(name)));
+  const running: NodeUse[] = [];
+  for (const node of graph.nodes) {
+    if (node.opType !== 'DequantizeLinear' && node.inputs.every((name) => !name || constants.has(name))) {
+      node.outputs.forEach((name) => constants.add(name));
+    } else {
+      running.push(node);
+    }
+  }
+  return { running, constants };
+}
+
+/**
+ * The element type of every value, from the inputs' and initializers'. Close enough to the
+ * ONNX schemas for the checks here: a node's result has its first operand's type unless it
+ * is a Cast, a Constant, a comparison, an index or size, a Where or a DequantizeLinear.
+ */
+function elementTypes(graph: Graph): Map<string, number> {
+  const types = new Map(Object.entries(graph.known));
+  for (const node of graph.nodes) {
     const type = node.type ?? (BOOL_RESULTS.has(node.opType) ? 9 : INT64_RESULTS.has(node.opType) ? 7
-      : node.opType === 'Where' ? types.get(node.inputs[1] ?? '') : node.opType === 'DequantizeLinear' ? types.get(node.inputs[1] ?? '')
+      : node.opType === 'Where' || node.opType === 'DequantizeLinear' ? types.get(node.inputs[1] ?? '')
         : types.get(node.inputs[0] ?? ''));
     for (const output of node.outputs) if (type !== undefined) types.set(output, type);
   }
-  return count;
+  return types;
 }
 
-/** What `bundle` does with a model: `blockers` keep it from loading, `bugs` are known to strike it. */
-function checkWebGpu(bundle: string, table: Table, operators: OperatorUse[], blockers: string[], bugs: string[]): WebGpuCompatibility {
-  const fallback = [...new Set(operators.filter((op) => !runs(table, op)).map(label))].sort();
+/**
+ * How many running nodes compute on integer (or bool) tensors made at run time (masks,
+ * positions, sizes) for other nodes to read. The WebGPU providers leave such arithmetic on
+ * the CPU, and its results are uploaded to the GPU in the middle of a run.
+ */
+function integerComputations(graph: Graph, types: Map<string, number>): number {
+  const { running, constants } = runningNodes(graph);
+  const read = new Set(graph.nodes.flatMap((node) => node.inputs));
+  return running.filter((node) =>
+    node.inputs.some((name, i) => name && !constants.has(name) && INTEGER_TYPES.has(types.get(name) ?? 0) && !(INDEXING.has(node.opType) && i > 0)) &&
+    node.outputs.some((name) => read.has(name))).length;
+}
+
+/**
+ * What `bundle` does with a model: operators outside `table`, and `gaps` (kernels it lacks
+ * for the model's operand types), fall back to the CPU; `blockers` keep it from loading;
+ * `bugs` are known bugs of the bundle that the model meets.
+ */
+function checkWebGpu(bundle: string, table: Table, operators: OperatorUse[], gaps: string[], blockers: string[], bugs: string[]): WebGpuCompatibility {
+  const fallback = [...new Set([...operators.filter((op) => !runs(table, op)).map(label), ...gaps])].sort();
   return { bundle, loads: blockers.length === 0, supported: fallback.length === 0, fallback, problems: [...blockers, ...bugs] };
+}
+
+/** The operators of the nodes that run (see runningNodes). */
+function runningOperators(operators: OperatorUse[], running: NodeUse[]): OperatorUse[] {
+  const keys = new Set(running.map((node) => `${node.domain || 'ai.onnx'}\0${node.opType}`));
+  return operators.filter((op) => keys.has(`${op.domain}\0${op.opType}`));
+}
+
+// Kernels a table lists that do not take every type: JSEP's DequantizeLinear has no 4-bit
+// input (TensorProto UINT4 21, INT4 22), so packed 4-bit weights are dequantized on the CPU.
+const JSEP_TYPE_GAPS = [{ opType: 'DequantizeLinear', types: [21, 22] }];
+
+/** Operators whose running nodes take an operand type the bundle's kernel lacks. */
+function typeGaps(running: NodeUse[], types: Map<string, number>, gaps: typeof JSEP_TYPE_GAPS): string[] {
+  return gaps.filter((gap) => running.some((node) =>
+    !node.domain && node.opType === gap.opType && gap.types.includes(types.get(node.inputs[0] ?? '') ?? 0))).map((gap) => gap.opType);
 }
 
 /** Where onnxruntime-web runs a model (its operators, element types and nodes, as read from its file). */
 export function checkModel(use: Pick<ModelUse, 'operators'> & Partial<ModelUse>): WebCompatibility {
-  const { operators } = use;
+  const graph = use.nodes ? { nodes: use.nodes, known: use.known ?? {}, inputs: use.inputs ?? [] } : undefined;
+  const running = graph ? runningNodes(graph).running : undefined;
+  const types = graph ? elementTypes(graph) : new Map<string, number>();
+  const operators = running ? runningOperators(use.operators, running) : use.operators;
   const unsupported = [...new Set(operators.filter((op) => !runs(WASM, op)).map(label))].sort();
   const missing = unsupported.length ? [`no kernel, on WebGPU or on the CPU, for ${unsupported.join(', ')}`] : [];
   const float64 = (use.elementTypes ?? []).includes(DOUBLE)
     ? ['float64 tensors: the native WebGPU provider has no float64 Cast, and the session fails to load']
     : [];
-  const integer = use.nodes ? integerComputations({ nodes: use.nodes, known: use.known ?? {} }) : 0;
+  const integer = graph ? integerComputations(graph, types) : 0;
   const hazard = integer > 0
     ? [`${integer} node(s) compute integer tensors, which run on the CPU and are uploaded mid-run: JSEP's write-after-read ` +
       'hazard (docs/webgpu.md, bug 1) can give a kernel the wrong tensor; the native bundle has no such bug']
     : [];
+  const jsepGaps = running ? typeGaps(running, types, JSEP_TYPE_GAPS) : [];
   return {
-    native: checkWebGpu('ort.webgpu.min.mjs', NATIVE, operators, [...missing, ...float64], []),
-    jsep: checkWebGpu('ort.min.mjs', JSEP, operators, missing, hazard),
+    native: checkWebGpu('ort.webgpu.min.mjs', NATIVE, operators, [], [...missing, ...float64], []),
+    jsep: checkWebGpu('ort.min.mjs', JSEP, operators, jsepGaps, missing, hazard),
     wasm: { supported: unsupported.length === 0, unsupported },
   };
 }

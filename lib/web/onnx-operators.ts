@@ -34,6 +34,8 @@ export interface ModelUse {
   nodes: NodeUse[];
   /** Element types of the main graph's inputs and initializers, by name. */
   known: Record<string, number>;
+  /** The names of the main graph's inputs. */
+  inputs: string[];
 }
 
 // Field numbers of onnx.proto3.
@@ -136,7 +138,7 @@ function valueInfoType(bytes: Uint8Array, start: number, end: number): number | 
  * Counts `domain\0opType` of every node of a graph and of the graphs in its attributes, and
  * notes the element types of its inputs, outputs, initializers, Constant values and Casts.
  */
-function readGraph(bytes: Uint8Array, start: number, end: number, counts: Map<string, number>, types: Set<number>, main?: Pick<ModelUse, 'nodes' | 'known'>): void {
+function readGraph(bytes: Uint8Array, start: number, end: number, counts: Map<string, number>, types: Set<number>, main?: Pick<ModelUse, 'nodes' | 'known' | 'inputs'>): void {
   const note = (type: number | undefined) => type !== undefined && types.add(type);
   for (const f of new Reader(bytes, start, end).fields()) {
     if (f.wire !== 2) continue;
@@ -144,8 +146,10 @@ function readGraph(bytes: Uint8Array, start: number, end: number, counts: Map<st
       const initializer = f.field === GRAPH_INITIALIZER;
       const type = initializer ? varintField(bytes, f.start, f.end, TENSOR_DATA_TYPE) : valueInfoType(bytes, f.start, f.end);
       note(type);
-      if (main && f.field !== GRAPH_OUTPUT && type !== undefined) {
-        main.known[stringField(bytes, f.start, f.end, initializer ? TENSOR_NAME : VALUE_INFO_NAME)] = type;
+      if (main && f.field !== GRAPH_OUTPUT) {
+        const name = stringField(bytes, f.start, f.end, initializer ? TENSOR_NAME : VALUE_INFO_NAME);
+        if (type !== undefined) main.known[name] = type;
+        if (!initializer) main.inputs.push(name);
       }
     }
     if (f.field !== GRAPH_NODE) continue;
@@ -193,7 +197,7 @@ export function readModelUse(file: string): ModelUse {
   try {
     const counts = new Map<string, number>();
     const types = new Set<number>();
-    const main: Pick<ModelUse, 'nodes' | 'known'> = { nodes: [], known: {} };
+    const main: Pick<ModelUse, 'nodes' | 'known' | 'inputs'> = { nodes: [], known: {}, inputs: [] };
     const opsets = new Map<string, number>();
     for (const f of new Reader(bytes, 0, bytes.length).fields()) {
       if (f.wire !== 2) continue;
