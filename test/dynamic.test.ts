@@ -1,5 +1,6 @@
 // Shapeless exports: symbolic input dimensions, and the ONNX model runs at other sizes
 // with results matching MLX at those sizes.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { convert, mx, verify } from '../dist/index.js';
 import { randomArray } from '../dist/tensors.js';
 import { fixture } from './setup/fixtures-manifest.js';
 import { DOUBLE, onnxElementTypes } from './setup/onnx-types.js';
+import { PYTHON } from './setup/paths.js';
 
 const workDir = () => mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-dynamic-'));
 
@@ -95,3 +97,32 @@ describe('shapeless exports with fixed and dynamic dimensions', () => {
     });
   });
 });
+
+// A Slice names only the axes it cuts: whole axes stay out, so a dynamic axis keeps its
+// run-time size and no layout rewrite can put the axes out of order (docs/webgpu.md, bug 2).
+describe('Slice', () => {
+  it('lists only the axes it cuts, and matches MLX', async () => {
+    const fn = (x: mx.MxArray) => [mx.slice(x, [0, 0, 0, 8], [1, 2, 7, 16]), mx.slice(x, [0, 1, 0, 0], [1, 2, 7, 16], [1, 1, 2, 3])];
+    const onnx = path.join(workDir(), 'slice.onnx');
+    await mx.trace(fn, [{ shape: [1, 2, 7, 16] }]).toOnnx(onnx);
+    const axes = execFileSync(PYTHON, ['-c', SLICE_AXES, onnx], { encoding: 'utf8' }).trim();
+    expect(axes).toBe('[[3], [1, 2, 3]]');
+    const input = Float32Array.from({ length: 224 }, (_, i) => i);
+    const session = await ort.InferenceSession.create(onnx);
+    const got = await session.run({ input_0: new ort.Tensor('float32', input, [1, 2, 7, 16]) });
+    const want = fn(mx.array(input, [1, 2, 7, 16]));
+    session.outputNames.forEach((name, i) => {
+      expect(got[name]!.dims).toEqual(want[i]!.shape);
+      expect(Array.from(got[name]!.data as Float32Array)).toEqual(Array.from(want[i]!.toTypedArray() as Float32Array));
+    });
+  });
+});
+
+// The axes input of each Slice node, in order.
+const SLICE_AXES = `
+import onnx, sys
+from onnx import numpy_helper
+g = onnx.load(sys.argv[1]).graph
+init = {t.name: numpy_helper.to_array(t).tolist() for t in g.initializer}
+print([init[n.input[3]] for n in g.node if n.op_type == 'Slice'])
+`;
