@@ -191,8 +191,7 @@ function elementTypes(graph: Graph): Map<string, number> {
  * positions, sizes) for other nodes to read. The WebGPU providers leave such arithmetic on
  * the CPU, and its results are uploaded to the GPU in the middle of a run.
  */
-function integerComputations(graph: Graph, types: Map<string, number>): number {
-  const { running, constants } = runningNodes(graph);
+function integerComputations(graph: Graph, { running, constants }: ReturnType<typeof runningNodes>, types: Map<string, number>): number {
   const read = new Set(graph.nodes.flatMap((node) => node.inputs));
   return running.filter((node) =>
     node.inputs.some((name, i) => name && !constants.has(name) && INTEGER_TYPES.has(types.get(name) ?? 0) && !(INDEXING.has(node.opType) && i > 0)) &&
@@ -228,7 +227,8 @@ function typeGaps(running: NodeUse[], types: Map<string, number>, gaps: typeof J
 /** Where onnxruntime-web runs a model (its operators, element types and nodes, as read from its file). */
 export function checkModel(use: Pick<ModelUse, 'operators'> & Partial<ModelUse>): WebCompatibility {
   const graph = use.nodes ? { nodes: use.nodes, known: use.known ?? {}, inputs: use.inputs ?? [] } : undefined;
-  const running = graph ? runningNodes(graph).running : undefined;
+  const folded = graph ? runningNodes(graph) : undefined;
+  const running = folded?.running;
   const types = graph ? elementTypes(graph) : new Map<string, number>();
   const operators = running ? runningOperators(use.operators, running) : use.operators;
   const unsupported = [...new Set(operators.filter((op) => !runs(WASM, op)).map(label))].sort();
@@ -236,7 +236,7 @@ export function checkModel(use: Pick<ModelUse, 'operators'> & Partial<ModelUse>)
   const float64 = (use.elementTypes ?? []).includes(DOUBLE)
     ? ['float64 tensors: the native WebGPU provider has no float64 Cast, and the session fails to load']
     : [];
-  const integer = graph ? integerComputations(graph, types) : 0;
+  const integer = graph && folded ? integerComputations(graph, folded, types) : 0;
   const hazard = integer > 0
     ? [`${integer} node(s) compute integer tensors, which run on the CPU and are uploaded mid-run: JSEP's write-after-read ` +
       'hazard (docs/webgpu.md, bug 1) can give a kernel the wrong tensor; the native bundle has no such bug']
