@@ -1,15 +1,16 @@
-// Which operators onnxruntime-web 1.x runs, and where, for its three ways to run a model:
+// Which operators onnxruntime-web 1.30 runs, and where, for its three ways to run a model:
 // - WebGPU, native: `ort.webgpu.min.mjs`, ONNX Runtime's C++ WebGPU execution provider
-//   compiled to WASM (kernel registrations of onnxruntime/core/providers/webgpu).
+//   compiled to WASM; its table was measured on the shipped binary (see NATIVE).
 // - WebGPU, JSEP: `ort.min.mjs`, the package's default import, kernels in JavaScript: the
-//   table of onnxruntime-web 1.30.0's docs/webgpu-operators.md (ai.onnx and com.microsoft).
+//   table of onnxruntime-web 1.30.0's docs/webgpu-operators.md (ai.onnx and com.microsoft),
+//   its open ranges ended where a newer schema measured on the binary falls back.
 // - WebAssembly: ONNX Runtime's CPU execution provider compiled to WASM, so the CPU
 //   kernels of ONNX Runtime's docs/OperatorKernels.md (ai.onnx and com.microsoft).
 // A node outside a WebGPU table runs on the CPU (WASM) instead, which costs copies between
-// GPU and CPU. Ranges are ONNX Runtime's: since-versions of the operator's schema. A node at
-// opset V is covered when V lies in a range, since a kernel range [a, b] always ends one
-// before the operator's next schema version. Of data types only float64 is checked (the
-// native provider cannot load a model with any); ONNX function operators that ONNX Runtime
+// GPU and CPU. A node at opset V is covered when V lies in one of its operator's ranges
+// (ONNX Runtime's since-versions of the schema). Of data types, float64 (the native bundle
+// cannot load a model with any) and JSEP's 4-bit DequantizeLinear are checked; nodes that
+// ONNX Runtime folds into constants at load are left out; ONNX function operators that it
 // would expand are not followed.
 import type { WebCompatibility, WebGpuCompatibility } from '../types.js';
 import { type ModelUse, type NodeUse, type OperatorUse, readModelUse } from './onnx-operators.js';
@@ -20,27 +21,27 @@ type Table = Record<string, Record<string, string>>;
 
 const JSEP: Table = {
   'ai.onnx': {
-    Abs: '6-12,13+', Acos: '7+', Acosh: '9+', Add: '7-12,13,14+', ArgMax: '1-10,11-12,13+', ArgMin: '1-10,11-12,13+',
-    Asin: '7+', Asinh: '9+', Atan: '7+', Atanh: '9+', AveragePool: '7-9,10,11-18,19+', BatchNormalization: '7-8,9-13,14,15+',
-    Cast: '6-8,9-12,13-18,19-20,21+', Ceil: '6-12,13+', Clip: '6-10,11,12,13+', Concat: '1-3,4-10,11-12,13+', Conv: '1-10,11+',
-    ConvTranspose: '1-10,11+', Cos: '7+', Cosh: '9+', CumSum: '11-13,14+', DFT: '17-19,20+', DepthToSpace: '11-12,13+',
-    DequantizeLinear: '10-12,13-18,19-20,21+', Div: '7-12,13,14+', Einsum: '12+', Elu: '6+', Equal: '7-10,11-12,13-18,19+',
-    Erf: '9-12,13+', Exp: '6-12,13+', Expand: '8-12,13+', Flatten: '1-8,9-10,11-12,13-20,21+', Floor: '6-12,13+',
+    Abs: '6-12,13+', Acos: '7-21', Acosh: '9-21', Add: '7-12,13,14+', ArgMax: '1-10,11-12,13+', ArgMin: '1-10,11-12,13+',
+    Asin: '7-21', Asinh: '9-21', Atan: '7-21', Atanh: '9-21', AveragePool: '7-9,10,11-18,19-21', BatchNormalization: '7-8,9-13,14,15+',
+    Cast: '6-8,9-12,13-18,19-20,21-22', Ceil: '6-12,13+', Clip: '6-10,11,12,13+', Concat: '1-3,4-10,11-12,13+', Conv: '1-10,11-21',
+    ConvTranspose: '1-10,11-21', Cos: '7-21', Cosh: '9-21', CumSum: '11-13,14+', DFT: '17-19,20+', DepthToSpace: '11-12,13+',
+    DequantizeLinear: '10-12,13-18,19-20,21-22', Div: '7-12,13,14+', Einsum: '12+', Elu: '6-21', Equal: '7-10,11-12,13-18,19+',
+    Erf: '9-12,13+', Exp: '6-12,13+', Expand: '8-12,13+', Flatten: '1-8,9-10,11-12,13-20,21-22', Floor: '6-12,13+',
     Gather: '1-10,11-12,13+', GatherElements: '11-12,13+', GatherND: '11,12,13+', Gelu: '20+', Gemm: '7-8,9-10,11-12,13+',
-    GlobalAveragePool: '1+', GlobalMaxPool: '1+', Greater: '7-8,9-12,13+', GreaterOrEqual: '12-15,16+', GridSample: '16-19',
-    HardSigmoid: '6+', HardSwish: '14+', If: '1-10,11-12,13-18,19-20,21+', InstanceNormalization: '6+',
+    GlobalAveragePool: '1-21', GlobalMaxPool: '1-21', Greater: '7-8,9-12,13+', GreaterOrEqual: '12-15,16+', GridSample: '16-19',
+    HardSigmoid: '6-21', HardSwish: '14-21', If: '1-10,11-12,13-18,19-20,21-22', InstanceNormalization: '6-21',
     LayerNormalization: '1-16,17+', LeakyRelu: '6-15,16+', Less: '7-8,9-12,13+', LessOrEqual: '12-15,16+', Log: '6-12,13+',
-    MatMul: '1-12,13+', MaxPool: '1-7,8-9,10,11,12+', Mul: '7-12,13,14+', Neg: '6-12,13+', Not: '1+',
-    Pad: '2-10,11-12,13-17,18,19-20,21+', Pow: '7-11,12,13-14,15+', Range: '11+', Reciprocal: '6-12,13+',
+    MatMul: '1-12,13+', MaxPool: '1-7,8-9,10,11,12-21', Mul: '7-12,13,14+', Neg: '6-12,13+', Not: '1+',
+    Pad: '2-10,11-12,13-17,18,19-20,21-22', Pow: '7-11,12,13-14,15+', Range: '11+', Reciprocal: '6-12,13+',
     ReduceL1: '1-10,11-12,13-17,18+', ReduceL2: '1-10,11-12,13-17,18+', ReduceLogSum: '1-10,11-12,13-17,18+',
     ReduceLogSumExp: '1-10,11-12,13-17,18+', ReduceMax: '1-10,11,12,13-17,18-19,20+', ReduceMean: '1-10,11-12,13-17,18+',
     ReduceMin: '1-10,11,12,13-17,18-19,20+', ReduceProd: '1-10,11-12,13-17,18+', ReduceSum: '1-10,11-12,13+',
-    ReduceSumSquare: '1-10,11-12,13-17,18+', Relu: '6-12,13,14+', Reshape: '5-12,13,14-18,19-20,21+',
-    Resize: '10,11-12,13-17,18,19+', ScatterND: '11-12,13-15,16-17,18+', Shape: '1-12,13-14,15-18,19-20,21+',
-    Sigmoid: '6-12,13+', SimplifiedLayerNormalization: '1+', Sin: '7+', Sinh: '9+', Slice: '1-9,10,11-12,13+',
-    Softmax: '1-10,11-12,13+', Split: '1,2-10,11-12,13-17,18+', Sqrt: '6-12,13+', Squeeze: '1-10,11-12,13-20,21+',
-    Sub: '7-12,13,14+', Tan: '7+', Tanh: '6-12,13+', ThresholdedRelu: '10+', Tile: '6-12,13+', Transpose: '1-12,13-20,21+',
-    Unsqueeze: '1-10,11-12,13-20,21+', Where: '9-15,16+',
+    ReduceSumSquare: '1-10,11-12,13-17,18+', Relu: '6-12,13,14+', Reshape: '5-12,13,14-18,19-20,21-22',
+    Resize: '10,11-12,13-17,18,19+', ScatterND: '11-12,13-15,16-17,18+', Shape: '1-12,13-14,15-18,19-20,21-22',
+    Sigmoid: '6-12,13+', SimplifiedLayerNormalization: '1+', Sin: '7-21', Sinh: '9-21', Slice: '1-9,10,11-12,13+',
+    Softmax: '1-10,11-12,13+', Split: '1,2-10,11-12,13-17,18+', Sqrt: '6-12,13+', Squeeze: '1-10,11-12,13-20,21-22',
+    Sub: '7-12,13,14+', Tan: '7-21', Tanh: '6-12,13+', ThresholdedRelu: '10-21', Tile: '6-12,13+', Transpose: '1-12,13-20,21-22',
+    Unsqueeze: '1-10,11-12,13-20,21-22', Where: '9-15,16+',
   },
   'com.microsoft': {
     Attention: '1+', BiasAdd: '1+', BiasSplitGelu: '1+', FastGelu: '1+', FusedConv: '1+', GatherBlockQuantized: '1+',
@@ -49,31 +50,46 @@ const JSEP: Table = {
   },
 };
 
-// Measured on onnxruntime-web 1.30.0's ort.webgpu.min.mjs (SwiftShader adapter): a model of
-// one node per operator and opset 7-23, and where ONNX Runtime's node placement log put it.
-// Opsets past 23 are not covered (the converter writes 18-23).
+// Measured on onnxruntime-web 1.30.0's ort.webgpu.min.mjs (its asyncify .wasm): single-node
+// models of every operator (ONNX's backend-test nodes and probes) at opsets 1-26, read from
+// ONNX Runtime's node placement log. One range per schema version with a WebGPU kernel: an
+// open kernel 'n+' serves only schema version n, so a newer schema falls back (Cos at 22).
 const NATIVE: Table = {
   'ai.onnx': {
-    Abs: '7+', Acos: '7-21', Acosh: '9-21', Add: '7+', And: '7+', ArgMax: '7+', ArgMin: '7+', Asin: '7-21',
-    Asinh: '9-21', Atan: '7-21', Atanh: '9-21', AveragePool: '7+', BatchNormalization: '7+', Cast: '7+', Ceil: '7+',
-    Clip: '11+', Concat: '7+', Conv: '7+', ConvTranspose: '7-21', Cos: '7-21', Cosh: '9-21', CumSum: '11+',
-    DFT: '17+', DepthToSpace: '11+', DequantizeLinear: '10+', Div: '7+', Elu: '7-21', Equal: '7+', Erf: '9+',
-    Exp: '7+', Expand: '8+', Flatten: '7-22', Floor: '7+', GRU: '7-21', Gather: '7+', GatherElements: '11+',
-    GatherND: '11+', Gelu: '20+', Gemm: '7+', GlobalAveragePool: '7-21', GlobalMaxPool: '7-21', Greater: '7+',
-    GreaterOrEqual: '12+', GridSample: '16-19', HardSigmoid: '7-21', HardSwish: '14-21', Identity: '7+', If: '7-22',
-    InstanceNormalization: '7+', LSTM: '7-21', LayerNormalization: '7+', LeakyRelu: '7+', Less: '7+',
-    LessOrEqual: '12+', Log: '7+', LpNormalization: '7+', MatMul: '7+', Max: '8+', MaxPool: '7-21', Min: '8+',
-    Mul: '7+', Neg: '7+', Not: '7+', PRelu: '7+', Pad: '11+', Pow: '7+', RMSNormalization: '23+', Range: '11+',
-    Reciprocal: '7+', ReduceL1: '18+', ReduceL2: '18+', ReduceLogSum: '18+', ReduceLogSumExp: '18+', ReduceMax: '7+',
-    ReduceMean: '18+', ReduceMin: '7+', ReduceProd: '7+', ReduceSum: '13+', ReduceSumSquare: '18+', Relu: '7+',
-    Reshape: '7+', Resize: '13+', RotaryEmbedding: '23+', ScatterElements: '11+', ScatterND: '11+', Shape: '7+',
-    Sigmoid: '7+', Sin: '7-21', Sinh: '9-21', Slice: '10+', Softmax: '7+', Softplus: '7+', Split: '7+', Sqrt: '7+',
-    Squeeze: '13+', Sub: '7+', Tan: '7-21', Tanh: '7+', ThresholdedRelu: '10-21', Tile: '7+', TopK: '10+',
-    Transpose: '7+', Unsqueeze: '13+', Where: '9+',
-    SimplifiedLayerNormalization: '1+',
+    Abs: '6-12,13+', Acos: '7-21', Acosh: '9-21', Add: '7-12,13,14+', And: '7+', ArgMax: '1-10,11,12,13+',
+    ArgMin: '1-10,11,12,13+', Asin: '7-21', Asinh: '9-21', Atan: '7-21', Atanh: '9-21',
+    AveragePool: '7-9,10,11-18,19-21,22+', BatchNormalization: '7-8,9-13,14,15+',
+    Cast: '6-8,9-12,13-18,19-20,21-22,23,24,25+', Ceil: '6-12,13+', Clip: '11,12,13+', Concat: '1-3,4-10,11-12,13+',
+    Conv: '1-10,11-21,22+', ConvTranspose: '1-10,11-21', Cos: '7-21', Cosh: '9-21', CumSum: '11-13,14+',
+    DFT: '17-19,20+', DepthToSpace: '11-12,13+', DequantizeLinear: '10-12,13-18,19-20,21-22,23', Div: '7-12,13,14+',
+    Einsum: '12+', Elu: '6-21', Equal: '7-10,11-12,13-18,19+', Erf: '9-12,13+', Exp: '6-12,13+', Expand: '8-12,13+',
+    Flatten: '1-8,9-10,11-12,13-20,21-22', Floor: '6-12,13+', GRU: '7-13,14-21', Gather: '1-10,11-12,13+',
+    GatherElements: '11-12,13+', GatherND: '11,12,13+', Gelu: '20+', Gemm: '7-8,9-10,11-12,13+',
+    GlobalAveragePool: '1-21', GlobalMaxPool: '1-21', Greater: '7-8,9-12,13+', GreaterOrEqual: '12-15,16+',
+    GridSample: '16-19', HardSigmoid: '6-21', HardSwish: '14-21', Identity: '1-12,13,14-15,16-18,19-20,21-22,23,24,25+',
+    If: '1-10,11-12,13-15,16-18,19-20,21-22', InstanceNormalization: '1-5,6-21,22+', LSTM: '7-13,14-21',
+    LayerNormalization: '1-16,17+', LeakyRelu: '6-15,16+', Less: '7-8,9-12,13+', LessOrEqual: '12-15,16+',
+    Log: '6-12,13+', LpNormalization: '1-21,22+', MatMul: '1-8,9-12,13+', Max: '8-11,12,13+',
+    MaxPool: '1-7,8-9,10,11,12-21', Min: '8-11,12,13+', Mul: '7-12,13,14+', Neg: '6-12,13+', Not: '1+',
+    PRelu: '7-8,9-15,16+', Pad: '2-10,11-12,13-17,18,19-20,21-22,23', Pow: '7-11,12,13-14,15+', RMSNormalization: '23+',
+    Range: '11+', Reciprocal: '6-12,13+', ReduceL1: '1-10,11-12,13-17,18+', ReduceL2: '1-10,11-12,13-17,18+',
+    ReduceLogSum: '1-10,11-12,13-17,18+', ReduceLogSumExp: '1-10,11-12,13-17,18+',
+    ReduceMax: '1-10,11,12,13-17,18-19,20+', ReduceMean: '1-10,11-12,13-17,18+',
+    ReduceMin: '1-10,11,12,13-17,18-19,20+', ReduceProd: '1-10,11-12,13-17,18+', ReduceSum: '1-10,11-12,13+',
+    ReduceSumSquare: '1-10,11-12,13-17,18+', Relu: '6-12,13,14+', Reshape: '5-12,13,14-18,19-20,21-22,23,24,25+',
+    Resize: '10,11-12,13-17,18,19+', RotaryEmbedding: '23+', ScatterElements: '11-12,13-15,16-17,18+',
+    ScatterND: '11-12,13-15,16-17,18+', Shape: '1-12,13-14,15-18,19-20,21-22,23,24', Sigmoid: '6-12,13+',
+    SimplifiedLayerNormalization: '1+', Sin: '7-21', Sinh: '9-21', Slice: '1-9,10,11-12,13+', Softmax: '1-10,11-12,13+',
+    Softplus: '1-21,22+', Split: '1,2-10,11-12,13-17,18+', Sqrt: '6-12,13+', Squeeze: '1-10,11-12,13-20,21-22,23,24',
+    Sub: '7-12,13,14+', Tan: '7-21', Tanh: '6-12,13+', ThresholdedRelu: '10-21', Tile: '6-12,13+',
+    TopK: '1-9,10,11-23,24+', Transpose: '1-12,13-20,21-22,23,24', Trilu: '14+',
+    Unsqueeze: '1-10,11-12,13-20,21-22,23,24,25+', Where: '9-15,16+',
   },
   'com.microsoft': {
-    Attention: '1+', BiasAdd: '1+', BiasGelu: '1+', BiasSplitGelu: '1+', FastGelu: '1+', FusedConv: '1+', GatherBlockQuantized: '1+', Gelu: '1+', GroupQueryAttention: '1+', MatMulNBits: '1+', MultiHeadAttention: '1+', QuickGelu: '1+', RotaryEmbedding: '1+', SkipLayerNormalization: '1+', SkipSimplifiedLayerNormalization: '1+',
+    Attention: '1+', BiasAdd: '1+', BiasGelu: '1+', BiasSplitGelu: '1+', CausalConvWithState: '1+', FastGelu: '1+',
+    FusedConv: '1+', GatherBlockQuantized: '1+', Gelu: '1+', GroupQueryAttention: '1+', LinearAttention: '1+',
+    MRotaryEmbedding: '1+', MatMulBnb4: '1+', MatMulNBits: '1+', MultiHeadAttention: '1+', NGramHashMapping: '1+',
+    QuickGelu: '1+', RotaryEmbedding: '1+', SkipLayerNormalization: '1+', SkipSimplifiedLayerNormalization: '1+',
   },
 };
 
