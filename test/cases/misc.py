@@ -153,6 +153,19 @@ add_shapeless("broadcast_axes_matmul_3d_2d", lambda a, b: a @ b, [randn((2, 3, 4
 add_shapeless("broadcast_axes_matmul_4d", lambda a, b: mx.matmul(a, b),
               [randn((2, 1, 3, 4), 973), randn((5, 4, 6), 974)], ["BroadcastAxes"])
 
+# Broadcast in shapeless exports: each operand of a broadcasting op follows the others' shapes;
+# lowering reads the unbroadcast operands where ONNX's own broadcasting gives the same result
+# (passes/implicit_broadcast), including both sides growing, three operands, and a chain.
+add_shapeless("broadcast_add_trailing", lambda a, b: a + b, [randn((3, 4, 5), 975), randn((5,), 976)], ["Broadcast"])
+add_shapeless("broadcast_both_sides", lambda a, b: [a * b, a - b], [randn((3, 1, 5), 977), randn((4, 1), 978)],
+              ["Broadcast"])
+add_shapeless("broadcast_select", lambda c, a, b: mx.where(c, a, b),
+              [randbool((2, 1, 4), 979), randn((3, 1), 980), randn((4,), 981)], ["Broadcast"])
+add_shapeless("broadcast_chain_compare", lambda a, b, c: mx.logical_and((a + b) > c, b < 0.5),
+              [randn((2, 3, 1), 982), randn((1, 4), 983), randn((3, 4), 984)], ["Broadcast"])
+add_shapeless("broadcast_maximum_i64", lambda a, b: mx.maximum(a, b),
+              [typed([[5], [-3]], mx.int64), typed([[1, 7, -9]], mx.int64)], ["Broadcast"])
+
 # GatherMM (mixture-of-experts style products).
 experts = randn((4, 8, 6), 981)
 add("gather_mm_rhs", lambda x, w, i: mx.gather_mm(x, w, rhs_indices=i),
