@@ -64,6 +64,12 @@ function onnxRuntimePeakRssMb(model, inputs) {
   return peakRssMb('verify.js', `m.runOnnx(${JSON.stringify(model)}, ${decode})`, JSON.stringify(feeds));
 }
 
+// `npm run bench -- decode`: decoding speed instead (bench/decode.mjs).
+if (process.argv[2] === 'decode') {
+  await import('./decode.mjs');
+  process.exit(0);
+}
+
 mkdirSync(OUT, { recursive: true });
 const DEFAULT_MODELS = ['mlp_10mb', 'transformer_50mb', 'gpt2_small_fp32', 'llama_1b_fp16', 'llama_1b_4bit'];
 const names = process.argv.slice(2).length ? process.argv.slice(2) : DEFAULT_MODELS;
