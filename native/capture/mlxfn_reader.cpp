@@ -5,7 +5,7 @@
 #include <unordered_set>
 
 #include "capture/byte_reader.h"
-#include "capture/mapped_file.h"
+#include "io/mapped_file.h"
 #include "capture/primitive_states.h"
 
 namespace mlx_onnx {

@@ -8,7 +8,7 @@
 #include <set>
 #include <string_view>
 
-#include "capture/file_read.h"
+#include "io/file_read.h"
 #include "capture/json_cursor.h"
 #include "graph/error.h"
 

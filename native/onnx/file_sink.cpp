@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "capture/file_read.h"
+#include "io/file_read.h"
 
 namespace mlx_onnx::onnx {
 namespace {

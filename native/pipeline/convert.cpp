@@ -3,7 +3,7 @@
 #include <chrono>
 #include <set>
 
-#include "capture/mapped_file.h"
+#include "io/mapped_file.h"
 #include "graph/error.h"
 #include "lower/lower_graph.h"
 #include "lower/registry.h"

@@ -1,4 +1,4 @@
-#include "capture/mapped_file.h"
+#include "io/mapped_file.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "capture/file_read.h"
+#include "io/file_read.h"
 #include "graph/error.h"
 
 namespace mlx_onnx {

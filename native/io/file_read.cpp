@@ -1,4 +1,4 @@
-#include "capture/file_read.h"
+#include "io/file_read.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
