@@ -4,7 +4,7 @@
 // from the exported gpt2 decoder, with its KV cache, exactly the greedy tokens that
 // onnxruntime-node gives for the same model and prompt (and MLX, through the zoo model).
 // Chromium runs with --disable-gpu, so the page takes its WASM fallback.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { convert, models, mx } from '../dist/index.js';
 import { checkOperators, inRanges } from '../dist/web/compat.js';
 import { readOperators } from '../dist/web/onnx-operators.js';
 import { greedyWithOrt } from './setup/decoding.js';
+import { serveModel } from './setup/serve.js';
 import { CLI, PYTHON, ROOT } from './setup/paths.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -116,17 +117,10 @@ describe.skipIf(!HAS_CHROMIUM)(`examples/browser in headless Chromium${HAS_CHROM
     server?.kill();
   });
 
-  /** Serves `modelDir` with examples/browser/serve.mjs on a free port of 127.0.0.1. */
+  /** Serves `modelDir` (examples/browser/serve.mjs), in place of the one served before. */
   async function serve(modelDir: string): Promise<void> {
     server?.kill();
-    server = spawn(process.execPath, [path.join(ROOT, 'examples', 'browser', 'serve.mjs'), '--model', modelDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    baseUrl = await new Promise<string>((resolve, reject) => {
-      server!.once('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
-      server!.stdout!.on('data', (chunk: Buffer) => {
-        const match = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(String(chunk));
-        if (match) resolve(match[1]!);
-      });
-    });
+    ({ server, baseUrl } = await serveModel(modelDir));
   }
 
   /** Opens the page on the served model; its provider and tokens once it is done. */

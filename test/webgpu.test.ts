@@ -9,7 +9,7 @@
 //   CPU) is what ONNX Runtime did, read from its node placement log.
 // Tolerance against onnxruntime-node and MLX: 2e-3 absolute on logits. SwiftShader's sin and
 // cos are off by ~2e-4, which rotary embeddings carry into the logits.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,7 @@ import type { WebGpuCompatibility } from '../dist/index.js';
 import { argmaxRows, greedyWithOrt } from './setup/decoding.js';
 import { fixture } from './setup/fixtures-manifest.js';
 import { onnxNodeTypes } from './setup/onnx-types.js';
+import { serveModel } from './setup/serve.js';
 import { PYTHON, ROOT } from './setup/paths.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -69,14 +70,7 @@ describe.skipIf(!HAS_CHROMIUM)(`onnxruntime-web WebGPU in headless Chromium${HAS
       args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-quic', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    server = spawn(process.execPath, [path.join(ROOT, 'examples', 'browser', 'serve.mjs'), '--model', served, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    baseUrl = await new Promise<string>((resolve, reject) => {
-      server!.once('exit', (code) => reject(new Error(`serve.mjs exited with ${code}`)));
-      server!.stdout!.on('data', (chunk: Buffer) => {
-        const match = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(String(chunk));
-        if (match) resolve(match[1]!);
-      });
-    });
+    ({ server, baseUrl } = await serveModel(served));
   }, 120_000);
 
   afterAll(async () => {
