@@ -19,7 +19,7 @@ const OUT = path.join(ROOT, 'bench', 'out', 'decode');
 const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
 const PROMPT = 32;
 const STEPS = 32;
-const { models } = await import(path.join(ROOT, 'dist', 'index.js'));
+const { exactSessionOptions, models } = await import(path.join(ROOT, 'dist', 'index.js'));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -49,7 +49,7 @@ async function readBandwidth() {
 /** Prefill and per-step decode times of greedy decoding with the exported cache. */
 async function decodeTimes(onnx) {
   const loadStart = performance.now();
-  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 2, logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(onnx, { ...exactSessionOptions, intraOpNumThreads: 2, logSeverityLevel: 3 });
   const loadMs = performance.now() - loadStart;
   const int64 = (v) => new ort.Tensor('int64', BigInt64Array.from(v.map(BigInt)), [1, v.length]);
   const pastNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));

@@ -2,6 +2,7 @@ export { convert, convertAll, inspect, ops, traceOutputPath, verify, versions } 
 export { MlxOnnxError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { readSafetensors } from './safetensors.js';
+export { exactSessionOptions } from './session-options.js';
 export type * from './types.js';
 export * as mx from './mx/index.js';
 export * as nn from './nn/index.js';

@@ -2,6 +2,7 @@
 // synchronous in onnxruntime-node and would otherwise block the event loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { exactSessionOptions } from './session-options.js';
 import type { DType, HostArray } from './types.js';
 
 export interface WorkerRequest {
@@ -40,7 +41,7 @@ function typedView(dtype: DType, data: Uint8Array) {
 }
 
 async function run(request: WorkerRequest): Promise<WorkerResponse> {
-  const session = await ort.InferenceSession.create(request.onnxPath);
+  const session = await ort.InferenceSession.create(request.onnxPath, exactSessionOptions);
   try {
     const feeds: Record<string, ort.Tensor> = {};
     if (request.feeds.length !== session.inputNames.length) {

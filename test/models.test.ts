@@ -10,7 +10,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mx, models } from '../dist/index.js';
+import { exactSessionOptions, mx, models } from '../dist/index.js';
+import { readModelUse } from '../dist/web/onnx-operators.js';
 import { DOUBLE, onnxElementTypes } from './setup/onnx-types.js';
 import { CLI, PYTHON, ROOT } from './setup/paths.js';
 
@@ -63,7 +64,7 @@ const ortOf = (a: MxArray) => new ort.Tensor('float32', floats(a), a.shape);
 async function exported(name: string, options: Parameters<CausalLM['exportOnnx']>[1] = {}) {
   const outDir = path.join(root, `${name}-onnx-${options.kvCache === false ? 'nocache' : 'cache'}-${options.dtype ?? 'float32'}`);
   const report = await load(name).exportOnnx(outDir, options);
-  return { report, session: await ort.InferenceSession.create(report.onnx, { logSeverityLevel: 3 }) };
+  return { report, session: await ort.InferenceSession.create(report.onnx, { ...exactSessionOptions, logSeverityLevel: 3 }) };
 }
 
 describe.each(['llama', 'qwen2', 'qwen3', 'gpt2', 'llama_4bit', 'gpt2_8bit'])('%s', (name) => {
@@ -149,6 +150,28 @@ describe.each(['llama', 'qwen2', 'qwen3', 'gpt2', 'llama_4bit', 'gpt2_8bit'])('%
     }
     expect(tokens).toEqual(expected);
     expect(tokens.length).toBe(16);
+  });
+});
+
+// ONNX Runtime's graph after its optimizations, as it runs: the standard target's blocked
+// DequantizeLinear + MatMul pairs must have become MatMulNBits, or every weight would be
+// dequantized on every run. 8-bit weights run as two 4-bit planes.
+describe.each([['llama_4bit', 1], ['gpt2_8bit', 2]] as const)('%s in ONNX Runtime', (name, planes) => {
+  it('runs every quantized linear layer in MatMulNBits, for the standard and ort targets', async () => {
+    const fused: Record<string, number> = {};
+    for (const target of ['standard', 'ort'] as const) {
+      const outDir = path.join(root, `${name}-optimized-${target}`);
+      const report = await load(name).exportOnnx(outDir, { target });
+      const optimized = path.join(outDir, 'optimized.onnx');
+      await ort.InferenceSession.create(report.onnx, { ...exactSessionOptions, logSeverityLevel: 3, optimizedModelFilePath: optimized });
+      const ops = Object.fromEntries(readModelUse(optimized).operators.map((o) => [o.opType, o.count]));
+      expect(ops).not.toHaveProperty('DequantizeLinear');
+      fused[target] = ops.MatMulNBits ?? 0;
+      if (target === 'standard') expect(report.onnxOpHistogram.DequantizeLinear).toBe(fused[target]);
+    }
+    expect(fused.standard).toBe(fused.ort);
+    expect(fused.ort! % planes).toBe(0);
+    expect(fused.ort).toBeGreaterThanOrEqual(planes * 2 * decoder(name).numLayers);
   });
 });
 

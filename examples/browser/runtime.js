@@ -44,7 +44,12 @@ export async function pickProvider(wanted = 'auto') {
  * placed each node ("Node placements").
  */
 export async function createSession(ort, modelUrl, provider, { verbose = false } = {}) {
-  const options = { executionProviders: [provider], ...(verbose ? { logSeverityLevel: 0, logVerbosityLevel: 0 } : {}) };
+  // Float32 activations in the kernel ONNX Runtime makes of quantized layers (MLX's numbers).
+  const options = {
+    executionProviders: [provider],
+    extra: { session: { qdq_matmulnbits_accuracy_level: '0' } },
+    ...(verbose ? { logSeverityLevel: 0, logVerbosityLevel: 0 } : {}),
+  };
   const data = await fetch(`${modelUrl}model.onnx.data`, { method: 'HEAD' });
   if (data.ok) options.externalData = [{ path: 'model.onnx.data', data: `${modelUrl}model.onnx.data` }];
   return ort.InferenceSession.create(`${modelUrl}model.onnx`, options);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 
 #include "graph/error.h"
 #include "graph/float_cast.h"
@@ -206,6 +207,19 @@ std::string Context::constant(onnx::ElemType type, std::vector<int64_t> dims, co
                               std::string output) {
   onnx::Tensor t = onnx::owned_tensor(fresh("tensor"), type, std::move(dims), bytes, nbytes);
   return emit("Constant", {}, {{"value", std::move(t)}}, std::move(output));
+}
+
+std::string Context::initializer(onnx::ElemType type, std::vector<int64_t> dims, std::vector<uint8_t> bytes) {
+  auto owned = std::make_shared<std::vector<uint8_t>>(std::move(bytes));
+  onnx::Tensor t;
+  t.name = fresh("weight");
+  t.type = type;
+  t.dims = std::move(dims);
+  t.data = owned->data();
+  t.nbytes = owned->size();
+  t.owner = owned;
+  model_.initializers.push_back(std::move(t));
+  return model_.initializers.back().name;
 }
 
 std::string Context::uint32s(const std::vector<uint32_t>& values) {

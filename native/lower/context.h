@@ -75,6 +75,8 @@ class Context {
   std::string constant(onnx::ElemType type, std::vector<int64_t> dims, const void* bytes, size_t nbytes,
                        std::string output = "");
   std::string uint32s(const std::vector<uint32_t>& values);  // 1-D uint32, as constant()
+  // An initializer owning `bytes` (weights re-laid out at export time).
+  std::string initializer(onnx::ElemType type, std::vector<int64_t> dims, std::vector<uint8_t> bytes);
 
   std::string fresh(const std::string& prefix);
   // A note for the conversion report (each distinct message once).

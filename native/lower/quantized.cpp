@@ -8,15 +8,13 @@
 // blocked DequantizeLinear, which ONNX Runtime runs as the model runs. Otherwise the words
 // are unpacked in the graph (BitShift/BitwiseAnd on MLX's uint32 words) and dequantized with
 // Mul/Add (or table Gathers for the fp modes), which ONNX Runtime folds into float weights
-// at load for constants. Either feeds a plain MatMul. The Ort target maps affine 2/4/8-bit
-// `transpose=true` matmuls of constant 2-D weights onto com.microsoft.MatMulNBits.
-#include <algorithm>
+// at load for constants. Either feeds a plain MatMul. Constant 2-D weights of affine
+// `transpose=true` matmuls (linear layers) take the layouts of quantized_linear.h instead.
 #include <cmath>
-#include <cstring>
 
 #include "graph/error.h"
-#include "graph/float_cast.h"
 #include "lower/compute.h"
+#include "lower/quantized_linear.h"
 #include "lower/registry.h"
 
 namespace mlx_onnx::lower {
@@ -256,104 +254,6 @@ void narrow(Context& ctx, const Node& node, const std::string& result) {
   if (result != ctx.out(node)) ctx.cast(result, ctx.out_value(node).dtype, ctx.out(node));
 }
 
-// ---- MatMulNBits (Target::Ort) ------------------------------------------------------
-
-// A constant float array (float32, float16 or bfloat16) as doubles.
-std::vector<double> read_floats(const Constant& c, DType dtype) {
-  std::vector<float> values(c.nbytes / dtype_size(dtype));
-  auto* out = reinterpret_cast<uint8_t*>(values.data());
-  if (dtype == DType::Float32) std::memcpy(out, c.data, c.nbytes);
-  else float_cast(dtype, DType::Float32)(c.data, out, values.size());
-  return {values.begin(), values.end()};
-}
-
-// The values of a constant float array, also seen through an AsType to float32 (which
-// quantized_matmul puts on half-precision scales and biases of float32 activations; the
-// widening is exact). Empty if the value is not such a constant.
-std::vector<double> constant_floats(const Graph& graph, ValueId v) {
-  auto readable = [](DType d) { return d == DType::Float32 || d == DType::Float16 || d == DType::BFloat16; };
-  if (const Constant* c = graph.constant(v)) {
-    return readable(graph.value(v).dtype) ? read_floats(*c, graph.value(v).dtype) : std::vector<double>{};
-  }
-  if (graph.value(v).dtype != DType::Float32) return {};
-  for (const Node& node : graph.nodes) {
-    if (node.op != "AsType" || node.outputs.size() != 1 || node.outputs[0] != v) continue;
-    const Constant* c = graph.constant(node.inputs[0]);
-    DType from = graph.value(node.inputs[0]).dtype;
-    return c && readable(from) ? read_floats(*c, from) : std::vector<double>{};
-  }
-  return {};
-}
-
-// MatMulNBits computes A·Wᵀ with W[n, k] = (q − zp)·scale per block of K. MLX's
-// scale·q + bias equals scale·(q − z) + (bias + scale·z) for any integer z: z is
-// rint(−bias/scale) clamped to the code range, and where the residual bias + scale·z is
-// not negligible (half-precision scales, groups all of one sign, hand-made biases) it is
-// added back as ReduceSum(A per group) · residualᵀ. B is MLX's words seen as bytes (the
-// same bytes in the file, nothing for ONNX Runtime to fold at load): for 2, 4 and 8 bits
-// both formats put code k at bit k·bits of the row, little-endian. Returns false (standard lowering) for 3/5/6 bits, transpose=false, batched w,
-// or weights, scales or biases that are not constants.
-bool lower_matmul_nbits(Context& ctx, const Node& node, const Quant& q, bool transpose) {
-  if (q.mode != Mode::Affine || !transpose || (q.bits != 2 && q.bits != 4 && q.bits != 8)) return false;
-  const Shape& wshape = ctx.in_value(node, 1).shape;
-  if (wshape.size() != 2) return false;
-  std::vector<double> scales = constant_floats(ctx.graph(), node.inputs[2]);
-  std::vector<double> biases = constant_floats(ctx.graph(), node.inputs[3]);
-  if (!ctx.graph().constant(node.inputs[1]) || scales.empty() || biases.empty()) return false;
-
-  DType scale_dtype = ctx.in_value(node, 2).dtype;
-  DType dtype = compute_dtype(ctx.out_value(node).dtype);
-  if (dtype != DType::Float32) return false;  // half precision runs widened; float64 has no kernel
-  int64_t n = wshape[0], k = wshape[1] * 32 / q.bits, g = q.group_size, blocks = k / g;
-
-  int64_t max_code = (int64_t{1} << q.bits) - 1;
-  int64_t zp_row = (blocks * q.bits + 7) / 8;
-  std::vector<uint8_t> zero_points(static_cast<size_t>(n * zp_row), 0);
-  std::vector<float> residual(static_cast<size_t>(blocks * n));  // [blocks, N]
-  bool corrected = false;
-  for (int64_t r = 0; r < n; ++r) {
-    for (int64_t b = 0; b < blocks; ++b) {
-      double s = scales[r * blocks + b], bias = biases[r * blocks + b];
-      double z = s == 0 ? 0 : std::nearbyint(-bias / s);
-      z = std::isfinite(z) ? std::clamp(z, 0.0, static_cast<double>(max_code)) : 0.0;
-      double delta = bias + s * z;
-      residual[b * n + r] = static_cast<float>(delta);
-      corrected = corrected || std::abs(delta) > 1e-6 * std::abs(bias);
-      int64_t bit = b * q.bits;
-      zero_points[r * zp_row + bit / 8] |= static_cast<uint8_t>(static_cast<int64_t>(z) << (bit % 8));
-    }
-  }
-
-  // B [N, blocks, g·bits/8]: the bytes of MLX's uint32 words, little-endian (no copy).
-  std::string b_input = ctx.constant_view(node.inputs[1], onnx::ElemType::UInt8, {n, blocks, g * q.bits / 8});
-  if (b_input.empty()) return false;
-
-  std::string a = cast_if(ctx, ctx.in(node, 0), ctx.in_value(node, 0).dtype, dtype);
-  std::string scale_input = cast_if(ctx, ctx.in(node, 2), scale_dtype, dtype);
-  std::string zp_input =
-      ctx.constant(onnx::ElemType::UInt8, {n, zp_row}, zero_points.data(), zero_points.size());
-  std::string result = result_name(ctx, node);
-  std::string y = corrected ? ctx.fresh("MatMulNBits") : result;
-  ctx.emit_in_domain(kMicrosoftDomain, "MatMulNBits", {a, b_input, scale_input, zp_input}, 1,
-                     {{"K", k},
-                      {"N", n},
-                      {"bits", q.bits},
-                      {"block_size", g},
-                      {"accuracy_level", int64_t{0}}},
-                     {y});
-  if (corrected) {
-    // Leading dimensions as 0 (Reshape copies them), so shapeless graphs keep theirs.
-    Shape grouped_shape(ctx.in_value(node, 0).shape.size() - 1, 0);
-    grouped_shape.insert(grouped_shape.end(), {blocks, g});
-    std::string grouped = reshape(ctx, a, grouped_shape);
-    std::string sums = ctx.emit("ReduceSum", {grouped, ctx.int64s({-1})}, {{"keepdims", int64_t{0}}});
-    std::string delta = ctx.constant(onnx::ElemType::Float, {blocks, n}, residual.data(), residual.size() * 4);
-    ctx.emit("Add", {y, ctx.emit("MatMul", {sums, delta})}, {}, result);
-  }
-  narrow(ctx, node, result);
-  return true;
-}
-
 // ---- Rules --------------------------------------------------------------------------
 
 // QuantizedMatmul(x, w, scales[, biases]; group_size, bits, mode, transpose):
@@ -361,9 +261,13 @@ bool lower_matmul_nbits(Context& ctx, const Node& node, const Quant& q, bool tra
 void lower_quantized_matmul(Context& ctx, const Node& node) {
   Quant q = quant_of(node);
   bool transpose = node.bool_attr(3);
-  if (ctx.target() == Target::Ort && lower_matmul_nbits(ctx, node, q, transpose)) return;
   DType dtype = compute_dtype(ctx.out_value(node).dtype);
   std::string x = cast_if(ctx, ctx.in(node, 0), ctx.in_value(node, 0).dtype, dtype);
+  std::string result = result_name(ctx, node);
+  if (q.mode == Mode::Affine && transpose && dtype == DType::Float32 &&
+      lower_constant_quantized_linear(ctx, node, q.group_size, q.bits, x, result)) {
+    return narrow(ctx, node, result);
+  }
   Weight weight = weight_of(ctx, node, q, 1);
   std::string w = matmul_operand(ctx, weight, q, transpose, dtype);
   if (ctx.in_value(node, 0).shape.size() <= 2 && weight.shape.size() > 2) {
@@ -372,7 +276,7 @@ void lower_quantized_matmul(Context& ctx, const Node& node) {
     int64_t k = ctx.in_value(node, 0).shape.back(), cols = ctx.out_value(node).shape.back();
     w = ctx.emit("Gather", {reshape(ctx, w, {-1, k, cols}), ctx.int64_scalar(0)}, {{"axis", int64_t{0}}});
   }
-  std::string result = ctx.emit("MatMul", {x, w}, {}, result_name(ctx, node));
+  ctx.emit("MatMul", {x, w}, {}, result);
   narrow(ctx, node, result);
 }
 

@@ -76,6 +76,9 @@ add("qmm_positive_groups_ort", qmm(_positive, True, 32, 4), [randn((3, 64), 728)
 _negative = quantized(None, 0, 64, 8, values=uniform((8, 128), 729, -1.0, -0.1))
 add("qmm_negative_groups_b8_ort", qmm(_negative, True, 64, 8), [randn((3, 128), 730)], ["QuantizedMatmul"],
     ORT)
+add("qmm_negative_groups_b8", qmm(_negative, True, 64, 8), [randn((3, 128), 730)], ["QuantizedMatmul"])
+# A vocabulary-sized 8-bit head (tied embeddings): two 4-bit planes, many blocks per row.
+add_qmm("qmm_head_g32_b8", randn((2, 1, 256), 815), (512, 256), 32, 8, seed=816)
 
 # ---- transpose=False (x @ W, W [K, N] quantized along N) ---------------------------
 add_qmm("qmm_nt_g32_b4", randn((3, 48), 731), (48, 64), 32, 4, transpose=False, seed=732)
@@ -112,6 +115,8 @@ add("qmm_f16_ort", qmm(_h, True, 32, 4), [_xh], ["QuantizedMatmul"], ORT, **HALF
 _h8 = quantized((16, 128), 751, 64, 8, dtype="float16")
 add("qmm_f16_b8_ort", qmm(_h8, True, 64, 8), [randn((2, 128), 752, "float16", scale=0.25)],
     ["QuantizedMatmul"], ORT, **HALF_TOL)
+add("qmm_f16_b8", qmm(_h8, True, 64, 8), [randn((2, 128), 752, "float16", scale=0.25)],
+    ["QuantizedMatmul"], **HALF_TOL)
 add("qmm_f16_nt_b6", qmm(quantized((32, 64), 753, 64, 6, dtype="float16"), False, 64, 6),
     [randn((2, 32), 754, "float16", scale=0.25)], ["QuantizedMatmul"], **HALF_TOL)
 # float16 x with float32 scales: promoted to float32 (an AsType before the matmul).

@@ -2,6 +2,7 @@
 // an export-model decoder with onnxruntime-node and its key/value cache (as
 // examples/browser/runtime.js does it in the browser).
 import * as ort from 'onnxruntime-node';
+import { exactSessionOptions } from '../../lib/session-options.js';
 
 /** The index of the largest value of each row of `width` values. */
 export function argmaxRows(values: ArrayLike<number>, width: number): number[] {
@@ -16,7 +17,7 @@ export function argmaxRows(values: ArrayLike<number>, width: number): number[] {
 
 /** `count` greedy tokens after `prompt` (batch 1), and the logits of the prompt's run. */
 export async function greedyWithOrt(onnx: string, prompt: number[], count: number): Promise<{ tokens: number[]; promptLogits: Float32Array }> {
-  const session = await ort.InferenceSession.create(onnx, { logSeverityLevel: 3 });
+  const session = await ort.InferenceSession.create(onnx, { ...exactSessionOptions, logSeverityLevel: 3 });
   const int64 = (v: number[]) => new ort.Tensor('int64', BigInt64Array.from(v.map(BigInt)), [1, v.length]);
   const pastNames = session.inputNames.filter((n) => n.startsWith('past_key_values.'));
   let past = pastNames.map((name) => {
