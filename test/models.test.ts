@@ -153,6 +153,13 @@ describe.each(['llama', 'qwen2', 'qwen3', 'gpt2', 'llama_4bit', 'gpt2_8bit'])('%
   });
 });
 
+const LARGEST_FLOAT_INITIALIZER = `
+import onnx, sys
+from math import prod
+g = onnx.load(sys.argv[1]).graph
+print(max([prod(t.dims) for t in g.initializer if t.data_type in (1, 10, 16)] + [0]))
+`;
+
 // ONNX Runtime's graph after its optimizations, as it runs: the standard target's blocked
 // DequantizeLinear + MatMul pairs must have become MatMulNBits, or every weight would be
 // dequantized on every run. 8-bit weights run as two 4-bit planes.
@@ -168,6 +175,10 @@ describe.each([['llama_4bit', 1], ['gpt2_8bit', 2]] as const)('%s in ONNX Runtim
       expect(ops).not.toHaveProperty('DequantizeLinear');
       fused[target] = ops.MatMulNBits ?? 0;
       if (target === 'standard') expect(report.onnxOpHistogram.DequantizeLinear).toBe(fused[target]);
+      // The packed embedding stays packed: no float table was built at load.
+      const largestFloat = Number(execFileSync(PYTHON, ['-c', LARGEST_FLOAT_INITIALIZER, optimized], { encoding: 'utf8' }));
+      const config = JSON.parse(readFileSync(path.join(dirOf(name), 'config.json'), 'utf8'));
+      expect(largestFloat).toBeLessThan(config.vocab_size * (config.hidden_size ?? config.n_embd));
     }
     expect(fused.standard).toBe(fused.ort);
     expect(fused.ort! % planes).toBe(0);

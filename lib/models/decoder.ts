@@ -32,14 +32,27 @@ export function inShapelessTrace<T>(record: () => T): T {
 }
 
 /**
- * Embedding rows for ids. MLX's dequantize of gathered rows reshapes with the sizes seen
- * when traced, so a shapeless trace dequantizes the whole (constant) table and gathers from
- * it; run directly, only the rows are dequantized.
+ * Embedding rows for ids. MLX's dequantize reshapes with the sizes seen when traced, so a
+ * shapeless trace gathers packed rows from the table seen as [vocab, groups, words] and
+ * unpacks them with ops that follow any number of ids (shifts, masks, broadcasting,
+ * flatten): only the looked-up rows are dequantized, never the table.
  */
 export function embed(layer: TokenEmbedding, ids: MxArray): MxArray {
   if (!shapelessTrace || !(layer instanceof QuantizedEmbedding)) return layer.forward(ids);
-  const table = mx.dequantize(layer.weight, layer.scales, layer.biases ?? null, layer.options());
-  return mx.take(table, ids, 0);
+  const { groupSize, bits, mode } = layer.options();
+  const [vocab, words] = layer.weight.shape as [number, number];
+  if (mode !== 'affine' || 32 % bits !== 0 || !layer.biases) {
+    // Codes that straddle words (3, 5, 6 bits) and the fp formats: the table, then rows.
+    return mx.take(mx.dequantize(layer.weight, layer.scales, layer.biases ?? null, layer.options()), ids, 0);
+  }
+  const perWord = 32 / bits;
+  const groups = (words * perWord) / groupSize;
+  const packed = mx.take(mx.reshape(layer.weight, [vocab, groups, words / groups]), ids, 0);
+  const shifts = mx.array(Array.from({ length: perWord }, (_, i) => i * bits), [perWord], 'uint32');
+  const codes = mx.bitwiseAnd(mx.rightShift(mx.expandDims(packed, -1), shifts), mx.scalar(2 ** bits - 1, 'uint32'));
+  const perGroup = (a: MxArray) => mx.expandDims(mx.take(a, ids, 0), [-2, -1]);
+  const values = mx.add(mx.multiply(mx.astype(codes, layer.scales.dtype), perGroup(layer.scales)), perGroup(layer.biases));
+  return mx.flatten(values, -3, -1);
 }
 
 /** One layer's cache: [batch, kv_heads, length, head_dim] each. */

@@ -115,7 +115,8 @@ const std::map<std::string, Op>& table() {
       BINARY("less", less), BINARY("less_equal", less_equal), BINARY("greater", greater),
       BINARY("greater_equal", greater_equal), BINARY("logical_and", logical_and),
       BINARY("logical_or", logical_or), BINARY("matmul", matmul), BINARY("remainder", remainder),
-      BINARY("floor_divide", floor_divide),
+      BINARY("floor_divide", floor_divide), BINARY("right_shift", right_shift),
+      BINARY("bitwise_and", bitwise_and),
       {"where", one([](const OpArgs& in) { return mx::where(in.a(0), in.a(1), in.a(2)); })},
       {"astype", one([](const OpArgs& in) { return mx::astype(in.a(0), in.dtype("dtype", mx::float32)); })},
       {"addmm", one([](const OpArgs& in) {
