@@ -24,8 +24,9 @@ describe.each([...new Set(manifest.cases.map((c) => c.family))])('%s rules', (fa
     for (const op of c.covers) expect(info.traces[0]!.opHistogram, `${c.name} records ${op}`).toHaveProperty(op);
 
     const onnxPath = path.join(outDir, `${c.name}.onnx`);
-    await convert(fixture(c.file), onnxPath, c.options);
+    const converted = await convert(fixture(c.file), onnxPath, c.options);
     written.push(onnxPath);
+    if (c.onnxOps) expect(converted.onnxOpHistogram).toEqual(c.onnxOps);
 
     // Against MLX Python's outputs for the same inputs.
     const inputs = await readSafetensors(fixture(c.inputs));

@@ -1,6 +1,7 @@
 #include "passes/optimize.h"
 
 #include "passes/dynamic_dims.h"
+#include "passes/fuse_norms.h"
 #include "passes/implicit_broadcast.h"
 #include "passes/prune.h"
 
@@ -8,6 +9,8 @@ namespace mlx_onnx::passes {
 
 void optimize_graph(Graph& graph) {
   drop_implicit_broadcasts(graph);
+  prune_dead_code(graph);
+  fuse_rms_norms(graph);
   prune_dead_code(graph);
   mark_dynamic_dims(graph);
 }

@@ -23,6 +23,8 @@ class Case:
     # False when MLX on the CPU cannot evaluate the file (GPU streams, CPU-less kernels);
     # the test then compares with fn's outputs only.
     mlx_verifiable: bool = True
+    # The written ONNX's exact operator counts, for cases about the graph's form (fusions).
+    onnx_ops: dict | None = None
 
 
 # Tolerances for half-precision cases.

@@ -50,6 +50,11 @@ add("writer_cpu_stream_exp", lambda x: mx.exp(x) * _wc, [randn((3, 4), 1)], ["Ex
     _write_cpu_exp, mlx_verifiable=True)
 
 
+def _shapeless(fn):
+    """A write_file recording `fn` on the CPU stream as a shapeless export."""
+    return lambda path, inputs: mx.export_function(path, fn, *inputs, shapeless=True)
+
+
 def _astype(t, i, src, dst, shape):
     """An AsType node, as MLX records astype when the dtype changes."""
     return i if src == dst else t.node("AsType", [i], enc_dtype(dst), shape, dst)
@@ -91,6 +96,18 @@ rms_case("rms_norm_f32_eps_large", randn((2, 2, 8), 6, scale=0.05), randn((8,), 
 rms_case("rms_norm_f32_eps_large_op23", randn((2, 2, 8), 6, scale=0.05), randn((8,), 7), eps=0.1,
          options=STD23)
 rms_case("rms_norm_f32_1d", randn((64,), 8, scale=3.0), randn((64,), 9))
+
+# Recorded on the CPU stream, where MLX writes its fallback's primitives: the RMSNorm pass
+# fuses them back, so the file lowers like a GPU recording (fixed and shapeless exports).
+_FUSED_RMS = {"": {"Pow": 1, "ReduceMean": 1, "Add": 1, "Sqrt": 1, "Div": 1, "Mul": 1},
+              "_op23": {"RMSNormalization": 1}}
+for _suffix, _ops in _FUSED_RMS.items():
+    _rms = lambda x, w: mx.fast.rms_norm(x, w, 1e-5)
+    add(f"rms_norm_cpu_fallback_fused{_suffix}", _rms, [randn((2, 5, 32), 15), randn((32,), 16)],
+        ["Square", "Reduce", "Sqrt"], None, mlx_verifiable=True, options=dict(PATHS)[_suffix], onnx_ops=_ops)
+    add(f"rms_norm_cpu_fallback_fused_shapeless{_suffix}", _rms, [randn((2, 5, 32), 17), randn((32,), 18)],
+        ["NumberOfElements", "Square", "Sqrt"], _shapeless(_rms), mlx_verifiable=True,
+        options=dict(PATHS)[_suffix], onnx_ops=_ops)
 for suffix, opts in PATHS:
     rms_case(f"rms_norm_f16{suffix}", randn((4, 32), 10, "float16"), randn((32,), 11, "float16"),
              options=opts, **F16_TOL)

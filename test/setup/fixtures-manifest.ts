@@ -16,6 +16,8 @@ export interface FixtureCase {
   options: Record<string, unknown>;
   /** False when MLX on the CPU cannot evaluate the file (fused GPU-stream nodes). */
   mlxVerifiable: boolean;
+  /** The written ONNX's exact operator counts, for cases about the graph's form (fusions). */
+  onnxOps: Record<string, number> | null;
 }
 
 export function loadManifest(): { mlxVersion: string; cases: FixtureCase[] } {
