@@ -6,7 +6,7 @@ import { MlxOnnxError } from '../errors.js';
 import type { MxArray } from '../mx/array.js';
 import * as mx from '../mx/ops.js';
 import { Linear } from '../nn/layers.js';
-import { QuantizedEmbedding } from '../nn/quantized.js';
+import { QuantizedEmbedding, QuantizedLinear } from '../nn/quantized.js';
 import type { DType } from '../types.js';
 import type { Projection, TokenEmbedding } from './model.js';
 
@@ -17,6 +17,59 @@ import type { Projection, TokenEmbedding } from './model.js';
 export function project(layer: Projection, x: MxArray): MxArray {
   if (!(layer instanceof Linear) || !layer.bias) return layer.forward(x);
   return mx.add(mx.matmul(x, mx.transpose(layer.weight, [1, 0])), layer.bias);
+}
+
+/** A projection made of several, and the output sizes to split its result at. */
+interface Fused {
+  layer: Projection;
+  sizes: number[];
+  sources: MxArray[];
+}
+const fusions = new WeakMap<Projection, Fused | null>();
+
+/** The layers' weights concatenated along the output axis, evaluated (a constant when traced). */
+function fuse(layers: Projection[]): Fused | null {
+  const first = layers[0]!;
+  const sizes = layers.map((l) => l.weight.shape[0]!);
+  const cat = (get: (l: Projection) => MxArray | undefined) => {
+    const parts = layers.map(get);
+    return parts.every((p) => p) ? mx.concatenate(parts as MxArray[], 0) : undefined;
+  };
+  const sameBias = layers.every((l) => !l.bias === !first.bias);
+  let layer: Projection;
+  if (first instanceof QuantizedLinear) {
+    const q = first.options();
+    const same = layers.every((l) => l instanceof QuantizedLinear && l.groupSize === q.groupSize && l.bits === q.bits &&
+      l.mode === q.mode && !l.biases === !first.biases && l.scales.dtype === first.scales.dtype);
+    if (!same || !sameBias) return null;
+    const fused = new QuantizedLinear(q.groupSize, 1, { ...q, bias: false });
+    [fused.weight, fused.scales] = [cat((l) => l.weight)!, cat((l) => (l as QuantizedLinear).scales)!];
+    fused.biases = cat((l) => (l as QuantizedLinear).biases);
+    layer = fused;
+  } else {
+    if (!layers.every((l) => l instanceof Linear && l.weight.dtype === first.weight.dtype) || !sameBias) return null;
+    layer = new Linear(1, 1, false);
+    layer.weight = cat((l) => l.weight)!;
+  }
+  layer.bias = cat((l) => l.bias);
+  mx.evaluate(...Object.values(layer.parameters()));
+  return { layer, sizes, sources: layers.map((l) => l.weight) };
+}
+
+/**
+ * project() of several layers over the same input as one projection, then split: one
+ * matmul kernel instead of several (q/k/v, gate/up), and the same numbers, since each output
+ * column is computed as before. Layers that differ in kind, bias or quantization run apart.
+ */
+export function projectEach(layers: Projection[], x: MxArray): MxArray[] {
+  let fused = fusions.get(layers[0]!);
+  if (fused === undefined || (fused && fused.sources.some((w, i) => layers[i]!.weight !== w))) {
+    fused = fuse(layers);
+    fusions.set(layers[0]!, fused);
+  }
+  if (!fused) return layers.map((l) => project(l, x));
+  const cuts = fused.sizes.slice(0, -1).map((_, i) => fused!.sizes.slice(0, i + 1).reduce((a, b) => a + b, 0));
+  return mx.split(project(fused.layer, x), cuts, -1);
 }
 
 let shapelessTrace = false;

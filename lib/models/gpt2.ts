@@ -4,7 +4,6 @@ import type { MxArray } from '../mx/array.js';
 import * as mx from '../mx/ops.js';
 import { Embedding, LayerNorm, Linear, geluApprox } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
-import { QuantizedLinear } from '../nn/quantized.js';
 import { int, num, positive } from './config.js';
 import { type KV, type StepInputs, type StepOutputs, appendCache, attention, causalMask, embed, project, splitHeads } from './decoder.js';
 import { CausalLM, type Config, type Projection, type TokenEmbedding } from './model.js';
@@ -16,26 +15,6 @@ interface Gpt2Args {
   nPositions: number;
   eps: number;
   vocabSize: number;
-}
-
-/**
- * The fused projection as `parts` projections of equal width. The weights (not the
- * activations) are split, so the traced graph has no split of a varying size.
- */
-function splitProjection(layer: Projection, parts: number): Array<(x: MxArray) => MxArray> {
-  const rows = (a: MxArray | undefined) => (a ? mx.split(a, parts, 0) : []);
-  const bias = rows(layer.bias);
-  if (layer instanceof QuantizedLinear) {
-    const [weight, scales, biases] = [rows(layer.weight), rows(layer.scales), rows(layer.biases)];
-    return weight.map((w, i) => (x) => {
-      const y = mx.quantizedMatmul(x, w, scales[i]!, biases[i] ?? null, true, layer.options());
-      return bias[i] ? mx.add(y, bias[i]!) : y;
-    });
-  }
-  return rows(layer.weight).map((w, i) => (x) => {
-    const y = mx.matmul(x, mx.transpose(w, [1, 0]));
-    return bias[i] ? mx.add(y, bias[i]!) : y;
-  });
 }
 
 class Attention extends Module {
@@ -51,7 +30,7 @@ class Attention extends Module {
   forward(x: MxArray, mask: MxArray, past?: KV): { out: MxArray; present: KV } {
     const { nHead, nEmbd } = this.args;
     const headDim = nEmbd / nHead;
-    const [q, k, v] = splitProjection(this.c_attn, 3).map((project) => splitHeads(project(x), nHead, headDim));
+    const [q, k, v] = mx.split(project(this.c_attn, x), 3, -1).map((part) => splitHeads(part, nHead, headDim));
     const present = appendCache(past, k!, v!);
     const out = attention(q!, present.key, present.value, mask, headDim ** -0.5);
     return { out: project(this.c_proj, out), present };

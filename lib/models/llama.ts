@@ -9,7 +9,7 @@ import { Module } from '../nn/module.js';
 import { bool, int, num, object, positive } from './config.js';
 import {
   type KV, type RopeAngles, type StepInputs, type StepOutputs,
-  appendCache, applyRope, attention, causalMask, embed, project, ropeAngles, ropeInverseFrequencies, splitHeads,
+  appendCache, applyRope, attention, causalMask, embed, project, projectEach, ropeAngles, ropeInverseFrequencies, splitHeads,
 } from './decoder.js';
 import { CausalLM, type Config, type Projection, type TokenEmbedding } from './model.js';
 
@@ -87,9 +87,10 @@ class Attention extends Module {
 
   forward(x: MxArray, mask: MxArray, angles: RopeAngles, past?: KV): { out: MxArray; present: KV } {
     const { numHeads, numKvHeads, headDim } = this.args;
-    let q = splitHeads(project(this.q_proj, x), numHeads, headDim);
-    let k = splitHeads(project(this.k_proj, x), numKvHeads, headDim);
-    const v = splitHeads(project(this.v_proj, x), numKvHeads, headDim);
+    const [queries, keys, values] = projectEach([this.q_proj, this.k_proj, this.v_proj], x);
+    let q = splitHeads(queries!, numHeads, headDim);
+    let k = splitHeads(keys!, numKvHeads, headDim);
+    const v = splitHeads(values!, numKvHeads, headDim);
     if (this.q_norm && this.k_norm) {
       q = this.q_norm.forward(q);
       k = this.k_norm.forward(k);
@@ -113,7 +114,8 @@ class MLP extends Module {
   }
 
   forward(x: MxArray): MxArray {
-    return project(this.down_proj, mx.multiply(silu(project(this.gate_proj, x)), project(this.up_proj, x)));
+    const [gate, up] = projectEach([this.gate_proj, this.up_proj], x);
+    return project(this.down_proj, mx.multiply(silu(gate!), up!));
   }
 }
 
