@@ -19,8 +19,10 @@ import os
 import subprocess
 import sys
 import tempfile
+import shutil
 import time
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import mlx.core as mx
@@ -79,6 +81,8 @@ def unpermute_rows(a: mx.array, heads: int) -> mx.array:
 def convert(gguf: Path):
     """(weights, config, metadata) in mlx-lm llama form from the GGUF."""
     tensors, meta = mx.load(str(gguf), return_metadata=True)
+    kinds = Counter(f"{name.rsplit('.', 1)[1]} {a.dtype}" for name, a in tensors.items())
+    print(f"{gguf.name}: {len(tensors)} arrays: {dict(kinds)}")
     hp = {k[len("llama."):]: meta_value(meta, k) for k in meta if k.startswith("llama.")}
     heads, kv_heads = hp["attention.head_count"], hp["attention.head_count_kv"]
 
@@ -236,12 +240,16 @@ def main():
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    mx.save_safetensors(str(tmp / "model.safetensors"), weights, metadata={"format": "mlx"})
-    (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    write_tokenizer(meta, tmp)
-    check_rope(tmp, config)
-    os.chmod(tmp, 0o755)  # mkdtemp makes it 0700
-    os.rename(tmp, out)  # atomic; fails rather than merge into a non-empty OUT_DIR
+    try:
+        mx.save_safetensors(str(tmp / "model.safetensors"), weights, metadata={"format": "mlx"})
+        (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+        write_tokenizer(meta, tmp)
+        check_rope(tmp, config)
+        os.chmod(tmp, 0o755)  # mkdtemp makes it 0700
+        os.rename(tmp, out)  # atomic; fails rather than merge into a non-empty OUT_DIR
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     print(f"wrote {out}")
     verify(out)
 
