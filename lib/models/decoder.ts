@@ -173,45 +173,71 @@ export function paddingMask(attentionMask: MxArray): MxArray {
   return mx.notEqual(mx.expandDims(attentionMask, [1, 2]), 0);
 }
 
-/** Rotary angles for one step, shaped to broadcast against the pair layout of applyRope. */
-export interface RopeAngles {
+/** One rotation of rotary embedding: cos and sin over the whole head dimension, and the swap matrix. */
+export interface Rotation {
   cos: MxArray;
   sin: MxArray;
-  traditional: boolean;
+  swap: MxArray;
+}
+
+/** The rotations of one step: keys', and queries' (which carry attention's scale). */
+export interface RopeAngles {
+  keys: Rotation;
+  queries: Rotation;
 }
 
 /**
- * cos and sin of position × inverse frequency, computed in float32 (as MLX's rope) and
- * cast to `dtype`. positionIds [batch, sequence]; invFreq has head_dim / 2 entries.
+ * The [dims, dims] matrix of 0 and ±1 that turns each feature pair (a, b) of a head (two
+ * halves, or interleaved pairs) into (−b, a): a product with it is exact and needs no slices.
  */
-export function ropeAngles(positionIds: MxArray, invFreq: Float32Array, traditional: boolean, dtype: DType): RopeAngles {
-  const theta = mx.multiply(mx.expandDims(mx.astype(positionIds, 'float32'), -1), mx.array(invFreq, [invFreq.length]));
-  // [batch, 1 (heads), sequence, 1 (pair), half] for halves; [..., half, 1] for interleaved pairs
-  const shape = (a: MxArray) => mx.astype(mx.expandDims(a, traditional ? [1, 4] : [1, 3]), dtype);
-  return { cos: shape(mx.cos(theta)), sin: shape(mx.sin(theta)), traditional };
-}
-
-/**
- * Rotary embedding of x [batch, heads, sequence, head_dim] as MLX's fast.rope: the
- * features viewed as pairs (two halves, or interleaved), each pair (a, b) turned to
- * (a·cos − b·sin, b·cos + a·sin). The swap (a, b) → (−b, a) is a product with a 2×2
- * matrix of 0 and ±1, which is exact and needs no slicing.
- */
-export function applyRope(x: MxArray, angles: RopeAngles): MxArray {
-  const half = x.shape[3]! / 2;
-  if (angles.traditional) {
-    const pairs = mx.unflatten(x, -1, [half, 2]);
-    const swapped = mx.matmul(pairs, mx.astype(mx.array([0, 1, -1, 0], [2, 2]), x.dtype));
-    return mx.flatten(mx.add(mx.multiply(pairs, angles.cos), mx.multiply(swapped, angles.sin)), -2, -1);
+function swapMatrix(dims: number, traditional: boolean): MxArray {
+  const half = dims / 2;
+  const m = new Float32Array(dims * dims);
+  for (let i = 0; i < half; i++) {
+    const [a, b] = traditional ? [2 * i, 2 * i + 1] : [i, i + half];
+    m[b * dims + a] = -1; // out[a] = −x[b]
+    m[a * dims + b] = 1; // out[b] = x[a]
   }
-  const halves = mx.unflatten(x, -1, [2, half]);
-  const swapped = mx.matmul(mx.astype(mx.array([0, -1, 1, 0], [2, 2]), x.dtype), halves);
-  return mx.flatten(mx.add(mx.multiply(halves, angles.cos), mx.multiply(swapped, angles.sin)), -2, -1);
+  return mx.array(m, [dims, dims]);
 }
 
-/** [batch, sequence, heads × head_dim] → [batch, heads, sequence, head_dim] */
-export function splitHeads(x: MxArray, heads: number, headDim: number): MxArray {
-  return mx.transpose(mx.unflatten(x, -1, [heads, headDim]), [0, 2, 1, 3]);
+/**
+ * cos and sin of position × inverse frequency, computed in float32 (as MLX's rope), repeated
+ * over each feature pair and cast to `dtype`, computed once for every layer. Keys take them
+ * as [batch, 1, sequence, dims]; queries times `queryScale` (attention's scale), and with an
+ * axis more for grouped heads (see splitHeads). positionIds [batch, sequence]; invFreq has
+ * dims / 2 entries.
+ */
+export function ropeAngles(positionIds: MxArray, invFreq: Float32Array, traditional: boolean, dtype: DType,
+  queryScale: number, grouped: boolean): RopeAngles {
+  const theta = mx.multiply(mx.expandDims(mx.astype(positionIds, 'float32'), -1), mx.array(invFreq, [invFreq.length]));
+  const perPair = (a: MxArray) => (traditional ? mx.flatten(mx.stack([a, a], -1), -2, -1) : mx.concatenate([a, a], -1));
+  const [cos, sin] = [perPair(mx.cos(theta)), perPair(mx.sin(theta))];
+  const swap = mx.astype(swapMatrix(invFreq.length * 2, traditional), dtype);
+  const shaped = (a: MxArray, axes: number[]) => mx.astype(mx.expandDims(a, axes), dtype);
+  const queryAxes = grouped ? [1, 2] : [1];
+  return {
+    keys: { cos: shaped(cos, [1]), sin: shaped(sin, [1]), swap },
+    queries: { cos: shaped(mx.multiply(cos, queryScale), queryAxes), sin: shaped(mx.multiply(sin, queryScale), queryAxes), swap },
+  };
+}
+
+/**
+ * Rotary embedding of x [..., sequence, head_dim] as MLX's fast.rope: each feature pair
+ * (a, b) turned to (a·cos − b·sin, b·cos + a·sin), i.e. x·cos + (x·swap)·sin.
+ */
+export function applyRope(x: MxArray, r: Rotation): MxArray {
+  return mx.add(mx.multiply(x, r.cos), mx.multiply(mx.matmul(x, r.swap), r.sin));
+}
+
+/**
+ * [batch, sequence, heads × head_dim] → [batch, heads, sequence, head_dim]; with fewer key/value
+ * heads, queries as [batch, kv_heads, heads / kv_heads, sequence, head_dim] (grouped: each key
+ * head meets its queries by broadcasting, never repeated).
+ */
+export function splitHeads(x: MxArray, heads: number, headDim: number, kvHeads = heads): MxArray {
+  if (kvHeads === heads) return mx.transpose(mx.unflatten(x, -1, [heads, headDim]), [0, 2, 1, 3]);
+  return mx.transpose(mx.unflatten(x, -1, [kvHeads, heads / kvHeads, headDim]), [0, 2, 3, 1, 4]);
 }
 
 /** past (if any) + new along the sequence axis. */
@@ -222,26 +248,19 @@ export function appendCache(past: KV | undefined, key: MxArray, value: MxArray):
 
 /**
  * Softmax attention as MLX's scaled_dot_product_attention (scaled queries, masked scores,
- * precise softmax), with grouped-query heads by viewing the queries as
- * [batch, kv_heads, repeats, ...] against keys broadcast on the repeats axis.
- * q [batch, heads, sequence, head_dim], k/v [batch, kv_heads, length, head_dim], mask
- * broadcastable to [batch, 1, sequence, length] (bool). Returns [batch, sequence, heads × head_dim].
+ * precise softmax). q [batch, heads, sequence, head_dim], or grouped (see splitHeads)
+ * [batch, kv_heads, groups, sequence, head_dim]; k/v [batch, kv_heads, length, head_dim];
+ * mask (bool) broadcastable to the scores, [batch, 1, (1,) sequence, length]; scale 1 when q
+ * carries it. Returns [batch, sequence, heads × head_dim].
  */
 export function attention(q: MxArray, k: MxArray, v: MxArray, mask: MxArray, scale: number): MxArray {
-  const heads = q.shape[1]!;
-  const kvHeads = k.shape[1]!;
   const low = lowest(q.dtype);
-  let out: MxArray;
-  if (heads === kvHeads) {
-    const scores = mx.matmul(mx.multiply(q, scale), mx.transpose(k, [0, 1, 3, 2]));
-    out = mx.matmul(mx.softmax(mx.where(mask, scores, low), -1, true), v);
-  } else {
-    const grouped = mx.unflatten(mx.multiply(q, scale), 1, [kvHeads, heads / kvHeads]);
-    const scores = mx.matmul(grouped, mx.transpose(mx.expandDims(k, 2), [0, 1, 2, 4, 3]));
-    const probs = mx.softmax(mx.where(mx.expandDims(mask, 2), scores, low), -1, true);
-    out = mx.flatten(mx.matmul(probs, mx.expandDims(v, 2)), 1, 2);
-  }
-  return mx.flatten(mx.transpose(out, [0, 2, 1, 3]), 2);
+  const scaled = scale === 1 ? q : mx.multiply(q, scale);
+  const grouped = q.shape.length === 5;
+  const [keys, values] = grouped ? [mx.expandDims(k, 2), mx.expandDims(v, 2)] : [k, v];
+  const scores = mx.matmul(scaled, mx.transpose(keys, grouped ? [0, 1, 2, 4, 3] : [0, 1, 3, 2]));
+  const out = mx.matmul(mx.softmax(mx.where(mask, scores, low), -1, true), values);
+  return mx.flatten(mx.transpose(out, grouped ? [0, 3, 1, 2, 4] : [0, 2, 1, 3]), 2);
 }
 
 /**
