@@ -67,68 +67,124 @@ bool inverse_count(const Matcher& m, ValueId v, size_t rank, int64_t n) {
   return c && *c == static_cast<float>(1.0 / static_cast<double>(n));
 }
 
-// mean(x²) over the last axis as MLX's mean records it: Sum(Square(x)) · 1/n. Returns x.
-std::optional<ValueId> mean_of_square(const Matcher& m, ValueId mean) {
+// MLX's mean over the last axis, Sum(a) · 1/n, with the Multiply and the Sum read only
+// here. Returns a, and whether the count (a NumberOfElements) reads a too.
+struct Mean {
+  ValueId of;
+  bool count_reads_it;
+};
+
+std::optional<Mean> mean_of(const Matcher& m, ValueId mean) {
   const Node* mul = m.only_for_one(mean, "Multiply");
   if (!mul || mul->inputs.size() != 2) return std::nullopt;
   for (int side = 0; side < 2; ++side) {
     const Node* sum = m.only_for_one(mul->inputs[side], "Reduce");
     if (!sum || sum->int_attr(0) != kReduceSum) continue;
-    // A NumberOfElements reads the squares' shape: their second reader.
-    ValueId squares = sum->inputs[0];
-    const Node* count = m.made_by(mul->inputs[1 - side], "NumberOfElements");
-    const Node* square = m.made_by(squares, "Square");
-    if (!square || m.uses(squares) != (count && count->inputs.at(0) == squares ? 2 : 1)) continue;
-    ValueId x = square->inputs[0];
-    const Shape& shape = m.graph().value(x).shape;
+    ValueId a = sum->inputs[0];
+    const Shape& shape = m.graph().value(a).shape;
     if (shape.empty() || !last_axis_only(sum->ints_attr(1), shape.size()) ||
         !inverse_count(m, mul->inputs[1 - side], shape.size(), shape.back())) {
       continue;
     }
-    return x;
+    const Node* count = m.made_by(mul->inputs[1 - side], "NumberOfElements");
+    return Mean{a, count && count->inputs.at(0) == a};
   }
   return std::nullopt;
 }
 
-// Matches Multiply(Multiply(x, Sqrt⁻¹(Add(mean(x²), eps))), w) ending at node `out`, with
-// w a vector of x's last axis; rewrites `out` into RMSNorm(x, w; eps).
-void fuse_at(const Matcher& m, Node& out) {
-  if (out.op != "Multiply" || out.inputs.size() != 2) return;
-  const Graph& g = m.graph();
+// mean(x²) over the last axis, the squares read by nothing else. Returns x.
+std::optional<ValueId> mean_of_square(const Matcher& m, ValueId mean) {
+  std::optional<Mean> ms = mean_of(m, mean);
+  if (!ms) return std::nullopt;
+  const Node* square = m.made_by(ms->of, "Square");
+  if (!square || m.uses(ms->of) != (ms->count_reads_it ? 2 : 1)) return std::nullopt;
+  return square->inputs[0];
+}
+
+// x·rsqrt(v + eps) as Multiply(x, Sqrt⁻¹(Add(v, eps))) for node `scaled`, rsqrt read only
+// here: (x, v, eps).
+struct Normalized {
+  ValueId x, variance;
+  double eps;
+};
+
+std::optional<Normalized> normalized(const Matcher& m, const Node& scaled) {
+  if (scaled.op != "Multiply" || scaled.inputs.size() != 2) return std::nullopt;
+  for (int s = 0; s < 2; ++s) {
+    const Node* rsqrt = m.only_for_one(scaled.inputs[s], "Sqrt");
+    if (!rsqrt || !rsqrt->bool_attr(0)) continue;
+    const Node* add = m.only_for_one(rsqrt->inputs[0], "Add");
+    if (!add || add->inputs.size() != 2) continue;
+    for (int a = 0; a < 2; ++a) {
+      if (std::optional<double> eps = m.scalar(add->inputs[a])) return Normalized{scaled.inputs[1 - s], add->inputs[1 - a], *eps};
+    }
+  }
+  return std::nullopt;
+}
+
+// A float32 vector of x's last axis (a norm's weight or bias), and an output of x's shape.
+bool norm_shapes(const Graph& g, ValueId x, ValueId vector, ValueId out) {
+  const Value& xv = g.value(x);
+  const Value& vv = g.value(vector);
+  return xv.dtype == DType::Float32 && vv.dtype == DType::Float32 && vv.shape.size() == 1 && !xv.shape.empty() &&
+         vv.shape[0] == xv.shape.back() && g.value(out).shape == xv.shape;
+}
+
+// Multiply(x·rsqrt(mean(x²) + eps), w) ending at node `out`: RMSNorm(x, w; eps).
+bool fuse_rms_norm(const Matcher& m, Node& out) {
+  if (out.op != "Multiply" || out.inputs.size() != 2) return false;
   for (int side = 0; side < 2; ++side) {
     const Node* scaled = m.only_for_one(out.inputs[side], "Multiply");
     ValueId w = out.inputs[1 - side];
-    if (!scaled || scaled->inputs.size() != 2) continue;
-    for (int s = 0; s < 2; ++s) {
-      const Node* rsqrt = m.only_for_one(scaled->inputs[s], "Sqrt");
-      ValueId x = scaled->inputs[1 - s];
-      if (!rsqrt || !rsqrt->bool_attr(0)) continue;
-      const Node* add = m.only_for_one(rsqrt->inputs[0], "Add");
-      if (!add || add->inputs.size() != 2) continue;
-      for (int a = 0; a < 2; ++a) {
-        std::optional<double> eps = m.scalar(add->inputs[a]);
-        std::optional<ValueId> normalized = mean_of_square(m, add->inputs[1 - a]);
-        if (!eps || normalized != x) continue;
-        const Value& xv = g.value(x);
-        const Value& wv = g.value(w);
-        if (xv.dtype != DType::Float32 || wv.dtype != DType::Float32 || wv.shape.size() != 1 ||
-            wv.shape[0] != xv.shape.back() || g.value(out.outputs[0]).shape != xv.shape) {
-          continue;
-        }
-        out.op = "RMSNorm";
-        out.inputs = {x, w};
-        out.attrs = {Attr{*eps}};
-        return;
+    std::optional<Normalized> n = scaled ? normalized(m, *scaled) : std::nullopt;
+    if (!n || mean_of_square(m, n->variance) != n->x || !norm_shapes(m.graph(), n->x, w, out.outputs[0])) continue;
+    out.op = "RMSNorm";
+    out.inputs = {n->x, w};
+    out.attrs = {Attr{n->eps}};
+    return true;
+  }
+  return false;
+}
+
+// Add(Multiply(c·rsqrt(mean(c²) + eps), w), b) with c = x − mean(x), ending at node `out`:
+// LayerNorm(x, w, b; eps).
+bool fuse_layer_norm(const Matcher& m, Node& out) {
+  if (out.op != "Add" || out.inputs.size() != 2) return false;
+  for (int side = 0; side < 2; ++side) {
+    const Node* weighted = m.only_for_one(out.inputs[side], "Multiply");
+    ValueId b = out.inputs[1 - side];
+    if (!weighted || weighted->inputs.size() != 2) continue;
+    for (int ws = 0; ws < 2; ++ws) {
+      const Node* scaled = m.only_for_one(weighted->inputs[ws], "Multiply");
+      ValueId w = weighted->inputs[1 - ws];
+      std::optional<Normalized> n = scaled ? normalized(m, *scaled) : std::nullopt;
+      if (!n || mean_of_square(m, n->variance) != n->x) continue;
+      // The centered values: read by the square and the scaling only.
+      const Node* centered = m.made_by(n->x, "Subtract");
+      if (!centered || m.uses(n->x) != 2 || m.uses(centered->inputs[1]) != 1) continue;
+      ValueId x = centered->inputs[0];
+      std::optional<Mean> mu = mean_of(m, centered->inputs[1]);
+      if (!mu || mu->of != x || !norm_shapes(m.graph(), x, w, out.outputs[0]) ||
+          !norm_shapes(m.graph(), x, b, out.outputs[0])) {
+        continue;
       }
+      out.op = "LayerNorm";
+      out.inputs = {x, w, b};
+      out.attrs = {Attr{n->eps}};
+      return true;
     }
   }
+  return false;
 }
 
 }  // namespace
 
-void fuse_rms_norms(Graph& graph) {
+void fuse_norms(Graph& graph) {
   Matcher matcher(graph);
-  for (Node& node : graph.nodes) fuse_at(matcher, node);
+  // LayerNorm first: its inner x·rsqrt(mean(x²) + eps)·w, over centered x, also reads as an
+  // RMSNorm (a correct one, but two nodes where one will do).
+  for (Node& node : graph.nodes) fuse_layer_norm(matcher, node);
+  for (Node& node : graph.nodes) fuse_rms_norm(matcher, node);
 }
 
 }  // namespace mlx_onnx::passes

@@ -10,7 +10,7 @@ namespace mlx_onnx::passes {
 void optimize_graph(Graph& graph) {
   drop_implicit_broadcasts(graph);
   prune_dead_code(graph);
-  fuse_rms_norms(graph);
+  fuse_norms(graph);
   prune_dead_code(graph);
   mark_dynamic_dims(graph);
 }

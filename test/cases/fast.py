@@ -166,6 +166,18 @@ for suffix, opts in PATHS:
 ln_case("layer_norm_f16_no_affine", randn((2, 64), 34, "float16"), **F16_TOL)
 ln_case("layer_norm_f16_no_affine_ort", randn((2, 64), 34, "float16"), options=ORT, **F16_TOL)
 
+# Recorded on the CPU stream (MLX's fallback primitives), fused back by the norms pass.
+_FUSED_LN = {"": {"ReduceMean": 2, "Sub": 1, "Pow": 1, "Add": 2, "Sqrt": 1, "Div": 1, "Mul": 1},
+             "_ort": {"LayerNormalization": 1}}
+for _suffix, _ops in _FUSED_LN.items():
+    _ln = lambda x, w, b: mx.fast.layer_norm(x, w, b, 1e-5)
+    add(f"layer_norm_cpu_fallback_fused{_suffix}", _ln, [randn((2, 5, 32), 35, scale=2.0), randn((32,), 36),
+        randn((32,), 37)], ["Subtract", "Square", "Sqrt"], None, mlx_verifiable=True, options=dict(PATHS)[_suffix],
+        onnx_ops=_ops)
+    add(f"layer_norm_cpu_fallback_fused_shapeless{_suffix}", _ln, [randn((2, 5, 32), 38), randn((32,), 39),
+        randn((32,), 40)], ["NumberOfElements", "Subtract", "Sqrt"], _shapeless(_ln), mlx_verifiable=True,
+        options=dict(PATHS)[_suffix], onnx_ops=_ops)
+
 
 # --- RoPE: operands (x, offset as int32[, freqs as float32]);
 #     state dims, traditional, base, scale, forward ----------------------------------------
