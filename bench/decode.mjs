@@ -96,7 +96,7 @@ function llamaCppTimes(gguf) {
     console.error('building llama-cpp-python once into ' + wheels + ' (about 13 minutes on two cores)');
     try {
       execFileSync(PYTHON, ['-m', 'pip', 'wheel', '--no-deps', '-w', wheels, 'llama-cpp-python'], { stdio: 'inherit' });
-      execFileSync(PYTHON, ['-m', 'pip', 'install', '--no-index', '--find-links', wheels, 'llama-cpp-python'], { stdio: 'inherit' });
+      execFileSync(PYTHON, ['-m', 'pip', 'install', '--find-links', wheels, 'llama-cpp-python'], { stdio: 'inherit' });
     } catch (error) {
       console.error(`llama.cpp left out: ${error.message}`);
       return null;

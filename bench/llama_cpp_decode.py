@@ -12,8 +12,10 @@ import numpy as np
 from llama_cpp import Llama
 
 gguf, prompt_len, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+# Logits of every position, as the exported decoders return them (and what reading the last
+# one takes here).
 llm = Llama(model_path=gguf, n_ctx=prompt_len + steps + 8, n_batch=prompt_len, n_threads=2, n_threads_batch=2,
-            verbose=False)
+            logits_all=True, verbose=False)
 prompt = [(i * 37) % 1000 + 1 for i in range(prompt_len)]
 
 
