@@ -124,6 +124,45 @@ std::vector<uint8_t> pack(int64_t count, int width, Value value) {
   return bytes;
 }
 
+// Codes [K, N] of a 4-bit plane of an even number N of rows of `Bits`-bit codes: each output
+// byte holds two rows' codes of one column. Tiles of 64 columns keep the written rows in
+// cache, and the read rows are walked forward.
+template <int Bits>
+void transpose_pairs(const IntegerWeight& w, int shift, uint8_t* out) {
+  const int64_t row_bytes = w.k * Bits / 8, out_row = w.n / 2;
+  auto code = [shift](const uint8_t* row, int64_t c) -> uint8_t {
+    if constexpr (Bits == 4) return (row[c >> 1] >> ((c & 1) << 2)) & 15;
+    else return (row[c] >> shift) & 15;
+  };
+  constexpr int64_t kTile = 64;
+  for (int64_t c0 = 0; c0 < w.k; c0 += kTile) {
+    int64_t c1 = std::min(c0 + kTile, w.k);
+    for (int64_t r = 0; r < w.n; r += 2) {
+      const uint8_t* a = w.bytes + r * row_bytes;
+      const uint8_t* b = a + row_bytes;
+      uint8_t* o = out + c0 * out_row + r / 2;
+      for (int64_t c = c0; c < c1; ++c, o += out_row) *o = code(a, c) | static_cast<uint8_t>(code(b, c) << 4);
+    }
+  }
+}
+
+// A 4-bit plane of the weight's codes, packed [N, K] (`transpose` false) or [K, N].
+std::vector<uint8_t> plane_codes(const IntegerWeight& w, const Plane& p, bool transpose) {
+  std::vector<uint8_t> out(static_cast<size_t>((w.n * w.k + 1) / 2), 0);
+  if (transpose && w.n % 2 == 0 && (w.bits == 4 || w.bits == 8)) {
+    if (w.bits == 4) transpose_pairs<4>(w, p.shift, out.data());
+    else transpose_pairs<8>(w, p.shift, out.data());
+    return out;
+  }
+  for (int64_t r = 0; r < w.n; ++r) {
+    for (int64_t c = 0; c < w.k; ++c) {
+      int64_t i = transpose ? c * w.n + r : r * w.k + c;
+      out[static_cast<size_t>(i / 2)] |= static_cast<uint8_t>(p.of(w.code(r, c)) << ((i & 1) * 4));
+    }
+  }
+  return out;
+}
+
 std::string float_initializer(Context& ctx, std::vector<int64_t> dims, const std::vector<float>& values) {
   std::vector<uint8_t> bytes(values.size() * sizeof(float));
   std::memcpy(bytes.data(), values.data(), bytes.size());
@@ -138,8 +177,7 @@ std::string matmul_nbits(Context& ctx, const Node& node, const IntegerWeight& w,
   std::vector<int64_t> b_dims{w.n, w.blocks, w.g * p.width / 8};
   std::string b = p.width == w.bits
                       ? ctx.constant_view(w.words, onnx::ElemType::UInt8, b_dims)
-                      : ctx.initializer(onnx::ElemType::UInt8, b_dims,
-                                        pack(w.n * w.k, p.width, [&](int64_t i) { return p.of(w.code(i / w.k, i % w.k)); }));
+                      : ctx.initializer(onnx::ElemType::UInt8, b_dims, plane_codes(w, p, false));
   std::string scales = ctx.operand_as(node, 2, DType::Float32);
   if (p.factor != 1.0) scales = ctx.emit("Mul", {scales, ctx.scalar(DType::Float32, p.factor)});
   int64_t zp_row = (w.blocks * p.width + 7) / 8;
@@ -163,13 +201,9 @@ std::string matmul_nbits(Context& ctx, const Node& node, const IntegerWeight& w,
 // int8 activations unless the session sets session.qdq_matmulnbits_accuracy_level to 0).
 std::string dequantize_matmul(Context& ctx, const IntegerWeight& w, const Plane& p, const std::string& x,
                               const std::string& output) {
-  auto transposed = [&](int64_t rows, auto value) {  // [rows, N] from value(row, n)
-    return pack(rows * w.n, p.width, [&](int64_t i) { return value(i / w.n, i % w.n); });
-  };
-  std::string codes = ctx.initializer(onnx::ElemType::UInt4, {w.k, w.n},
-                                      transposed(w.k, [&](int64_t c, int64_t r) { return p.of(w.code(r, c)); }));
-  std::string zp = ctx.initializer(onnx::ElemType::UInt4, {w.blocks, w.n}, transposed(w.blocks, [&](int64_t b, int64_t r) {
-                                     return p.of(w.zero_points[r * w.blocks + b]);
+  std::string codes = ctx.initializer(onnx::ElemType::UInt4, {w.k, w.n}, plane_codes(w, p, true));
+  std::string zp = ctx.initializer(onnx::ElemType::UInt4, {w.blocks, w.n}, pack(w.blocks * w.n, p.width, [&](int64_t i) {
+                                     return p.of(w.zero_points[(i % w.n) * w.blocks + i / w.n]);
                                    }));
   std::vector<float> scales(static_cast<size_t>(w.blocks * w.n));
   for (int64_t r = 0; r < w.n; ++r) {

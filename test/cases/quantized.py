@@ -79,6 +79,9 @@ add("qmm_negative_groups_b8_ort", qmm(_negative, True, 64, 8), [randn((3, 128), 
 add("qmm_negative_groups_b8", qmm(_negative, True, 64, 8), [randn((3, 128), 730)], ["QuantizedMatmul"])
 # A vocabulary-sized 8-bit head (tied embeddings): two 4-bit planes, many blocks per row.
 add_qmm("qmm_head_g32_b8", randn((2, 1, 256), 815), (512, 256), 32, 8, seed=816)
+# An odd number of rows: two rows' codes no longer share each byte of the [K, N] layout.
+add_qmm("qmm_odd_rows_b4", randn((3, 64), 817), (33, 64), 32, 4, seed=818)
+add_qmm("qmm_odd_rows_b8", randn((3, 64), 819), (17, 64), 32, 8, seed=820)
 
 # ---- transpose=False (x @ W, W [K, N] quantized along N) ---------------------------
 add_qmm("qmm_nt_g32_b4", randn((3, 48), 731), (48, 64), 32, 4, transpose=False, seed=732)
