@@ -65,18 +65,21 @@ describe('quantized weights', () => {
   const UINT4 = 21;
   const UINT8 = 2;
   const UINT32 = 12;
+  // Linear layers' codes as uint4 [K, N] with uint4 zero points [K / group, N], behind a
+  // DequantizeLinear on axis 0 (what ONNX Runtime fuses into MatMulNBits); 8-bit codes as two
+  // 4-bit planes. As many code bytes as MLX stores, and no uint32 words left.
   it.each([
-    ['quantized_linear_mlp.mlxfn', UINT4, [[32, 64], [16, 32]]],
-    ['quantized_linear_b8_seq.mlxfn', UINT8, [[32, 128], [8, 32]]],
-  ] as const)('%s: the packed words become the codes of a DequantizeLinear, as many bytes as MLX stores', async (file, type, shapes) => {
+    ['quantized_linear_mlp.mlxfn', 1, [[64, 32], [2, 32], [32, 16], [1, 16]]],
+    ['quantized_linear_b8_seq.mlxfn', 2, [[128, 32], [4, 32], [128, 32], [4, 32], [32, 8], [1, 8], [32, 8], [1, 8]]],
+  ] as const)('%s: the packed codes become uint4 [K, N] behind a DequantizeLinear per plane', async (file, planes, shapes) => {
     const out = path.join(workDir(), 'q.onnx');
     const report = await convert(fixture(file), out, { verify: { atol: 1e-4, rtol: 1e-3 } });
     expect(report.opset).toBe(21);
     expect(report.verify!.pass).toBe(true);
-    const codes = initializers(out).filter((t) => t.type === type).map((t) => t.dims);
-    expect(codes).toEqual(shapes);
-    expect(initializers(out).filter((t) => t.type === UINT32)).toEqual([]);
-    expect(readOperators(out).find((o) => o.opType === 'DequantizeLinear')?.count).toBe(2);
+    const uint4 = initializers(out).filter((t) => t.type === UINT4).map((t) => t.dims);
+    expect(uint4).toEqual(shapes);
+    expect(initializers(out).filter((t) => t.type === UINT32 || t.type === UINT8)).toEqual([]);
+    expect(readOperators(out).find((o) => o.opType === 'DequantizeLinear')?.count).toBe(2 * planes);
     expect(report.warnings).toEqual([]);
   });
 
