@@ -62,4 +62,6 @@ bool is_unsigned_integer(DType dtype) {
          dtype == DType::UInt64;
 }
 
+bool is_integral(DType dtype) { return dtype == DType::Bool || is_signed_integer(dtype) || is_unsigned_integer(dtype); }
+
 }  // namespace mlx_onnx

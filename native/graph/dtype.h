@@ -31,5 +31,6 @@ std::string_view dtype_name(DType dtype);  // MLX Python spelling: "float32"
 bool is_floating(DType dtype);               // float16/32/64, bfloat16
 bool is_signed_integer(DType dtype);
 bool is_unsigned_integer(DType dtype);
+bool is_integral(DType dtype);  // bool or an integer type
 
 }  // namespace mlx_onnx

@@ -1,8 +1,9 @@
 // Elementwise functions of two operands (MLX has already promoted them to one dtype),
-// comparisons, logical ops and Select. ONNX broadcasting matches MLX's (numpy's).
+// comparisons, logical and bitwise ops and Select. ONNX broadcasting matches MLX's (numpy's).
 #include <cmath>
 #include <numbers>
 
+#include "graph/error.h"
 #include "lower/compute.h"
 #include "lower/registry.h"
 
@@ -118,11 +119,54 @@ void lower_div_mod(Context& ctx, const Node& node) {
   ctx.emit("Div", {ctx.emit("Sub", {a, r}), b}, {}, ctx.out(node, 0));
 }
 
+// ONNX Runtime's BitShift exists for uint8, uint32 and uint64 only: other integers are
+// shifted in the unsigned type of their size (uint32 for 16 bits) and cast back, which
+// wraps as C++ does. Signed right shifts are arithmetic: negative values are
+// complemented, shifted logically, and complemented back.
+void lower_bitwise_binary(Context& ctx, const Node& node) {
+  enum { And, Or, Xor, LeftShift, RightShift };
+  int64_t op = node.int_attr(0);
+  DType dt = ctx.out_value(node).dtype;
+  const std::string& a = ctx.in(node, 0);
+  const std::string& b = ctx.in(node, 1);
+  const std::string& out = ctx.out(node);
+  if (op == And || op == Or || op == Xor) {
+    static const char* logical[] = {"And", "Or", "Xor"};
+    static const char* bitwise[] = {"BitwiseAnd", "BitwiseOr", "BitwiseXor"};
+    ctx.emit(dt == DType::Bool ? logical[op] : bitwise[op], {a, b}, {}, out);
+    return;
+  }
+  if (op != LeftShift && op != RightShift) {
+    fail(ErrorCode::InvalidInput, "BitwiseBinary: unknown op " + std::to_string(op));
+  }
+  if (!is_integral(dt) || dt == DType::Bool) {
+    fail(ErrorCode::InvalidInput, "BitwiseBinary: shift of " + std::string(dtype_name(dt)));
+  }
+  size_t size = dtype_size(dt);
+  DType kernel = size == 1 ? DType::UInt8 : size <= 4 ? DType::UInt32 : DType::UInt64;
+  auto to_kernel = [&](const std::string& x) { return dt == kernel ? x : ctx.cast(x, kernel); };
+  std::string shift = to_kernel(b);
+  // A shift in the kernel type, written to `output` in the node's type.
+  auto shift_to = [&](const std::string& x, const char* direction, const std::string& output) {
+    std::vector<onnx::Attribute> attributes = {{"direction", std::string(direction)}};
+    if (dt == kernel) return ctx.emit("BitShift", {x, shift}, attributes, output);
+    return ctx.cast(ctx.emit("BitShift", {x, shift}, attributes), dt, output);
+  };
+  if (op == LeftShift) return void(shift_to(to_kernel(a), "LEFT", out));
+  if (!is_signed_integer(dt)) return void(shift_to(to_kernel(a), "RIGHT", out));
+  // All ones where a < 0, else zero.
+  std::string mask = ctx.emit("Neg", {ctx.cast(ctx.emit("Less", {a, ctx.scalar(dt, 0)}), dt)});
+  std::string flipped = ctx.emit("BitwiseXor", {a, mask});  // >= 0
+  std::string shifted = shift_to(to_kernel(flipped), "RIGHT", "");
+  ctx.emit("BitwiseXor", {shifted, mask}, {}, out);
+}
+
 constexpr Rule kRules[] = {
     {"Add", direct<kAdd>, RuleKind::Lowered, 2},
     {"ArcTan2", lower_arc_tan2, RuleKind::Decomposed, 2},
-    {"Divide", direct<kDiv>, RuleKind::Lowered, 2},
+    {"BitwiseBinary", lower_bitwise_binary, RuleKind::Decomposed},
     {"DivMod", lower_div_mod, RuleKind::Decomposed, 2},
+    {"Divide", direct<kDiv>, RuleKind::Lowered, 2},
     {"Equal", lower_equal, RuleKind::Lowered, 2},
     {"FloorDivide", lower_floor_divide, RuleKind::Decomposed, 2},
     {"Greater", direct<kGreater>, RuleKind::Lowered, 2},

@@ -6,6 +6,10 @@ namespace mlx_onnx::lower {
 
 bool is_half(DType dtype) { return dtype == DType::Float16 || dtype == DType::BFloat16; }
 
+int64_t operand_rank(const Context& ctx, const Node& node, size_t i) {
+  return static_cast<int64_t>(ctx.in_value(node, i).shape.size());
+}
+
 void require(bool ok, const Node& node, const std::string& what) {
   if (!ok) fail(ErrorCode::InvalidInput, node.op + ": " + what);
 }

@@ -11,6 +11,9 @@ namespace mlx_onnx::lower {
 
 bool is_half(DType dtype);  // float16 or bfloat16
 
+// The rank of operand i of `node`.
+int64_t operand_rank(const Context& ctx, const Node& node, size_t i);
+
 // The dtype that ONNX Runtime's CPU kernels take for values of `dtype`, holding every one
 // of them in the same order: half floats widen to float32, bool and 8/16-bit integers to
 // int32, uint32 to int64; others are themselves.

@@ -9,7 +9,7 @@ const Rule* find_rule(std::string_view primitive) {
   for (auto family : {unary_rules(), binary_rules(), reduce_rules(), shape_rules(), index_rules(),
                       linalg_rules(), creation_rules(), conv_rules(), sort_rules(), scan_rules(),
                       scatter_rules(), fast_rules(), quantized_rules(), pad_rules(), strided_rules(),
-                      misc_rules()}) {
+                      random_rules(), view_rules()}) {
     for (const Rule& rule : family) {
       if (rule.primitive == primitive) return &rule;
     }

@@ -2,7 +2,7 @@
 // The table of lowering rules: one rule per MLX primitive, grouped by family in the
 // files next to this one (unary.cpp, binary.cpp, reduce.cpp, shape.cpp, index.cpp,
 // linalg.cpp, creation.cpp, conv.cpp, sort.cpp, scan.cpp, scatter.cpp, fast.cpp,
-// quantized.cpp, pad.cpp, strided.cpp, misc.cpp).
+// quantized.cpp, pad.cpp, strided.cpp, random.cpp, view.cpp).
 #include <span>
 #include <string_view>
 #include <vector>
@@ -41,7 +41,8 @@ std::span<const Rule> scan_rules();
 std::span<const Rule> scatter_rules();
 std::span<const Rule> fast_rules();
 std::span<const Rule> quantized_rules();
-std::span<const Rule> misc_rules();
+std::span<const Rule> random_rules();
+std::span<const Rule> view_rules();
 std::span<const Rule> pad_rules();
 std::span<const Rule> strided_rules();
 

@@ -1,8 +1,10 @@
-// Layout: reshapes, transposes, broadcasts, slicing, joining and splitting.
+// Layout: reshapes, transposes, broadcasts (BroadcastAxes too), slicing, joining and
+// splitting, and NumberOfElements.
 // Shapes are those recorded in the trace.
 #include <algorithm>
 #include <limits>
 
+#include "graph/error.h"
 #include "lower/compute.h"
 #include "lower/registry.h"
 
@@ -133,11 +135,80 @@ void lower_slice(Context& ctx, const Node& node) {
   ctx.emit("Slice", inputs, {}, ctx.out(node));
 }
 
+// Recorded by shapeless exports (mean, var, ...): the product of the operand's sizes
+// on `axes`, or its reciprocal, as a scalar of `dtype`. A constant (computed in double, as
+// MLX does) where those sizes are fixed; else from the operand's run-time shape, in
+// float32: WebGPU runtimes have no float64, and 1/n rounds the same for any n below 2^24.
+
+void lower_number_of_elements(Context& ctx, const Node& node) {
+  bool inverted = node.bool_attr(1);
+  DType dt = node.dtype_attr(2);
+  const Shape& shape = ctx.in_value(node, 0).shape;
+  int64_t rank = static_cast<int64_t>(shape.size());
+  std::vector<int64_t> axes;
+  double count = 1;
+  for (int64_t axis : node.ints_attr(0)) {
+    int64_t a = axis < 0 ? axis + rank : axis;
+    if (a < 0 || a >= rank) {
+      fail(ErrorCode::InvalidInput, "NumberOfElements: axis " + std::to_string(axis) + " out of range");
+    }
+    axes.push_back(a);
+    count *= static_cast<double>(shape[a]);
+  }
+  bool fixed = std::all_of(axes.begin(), axes.end(), [&](int64_t a) { return !ctx.in_value(node, 0).is_dynamic(a); });
+  if (fixed) {
+    std::vector<uint8_t> bytes = scalar_bytes(dt, inverted ? 1.0 / count : count);
+    ctx.constant(elem_type(dt), {}, bytes.data(), bytes.size(), ctx.out(node));
+    return;
+  }
+  std::string sizes = ctx.emit("Gather", {ctx.dims(node.inputs[0], 0, rank), ctx.int64s(axes)},
+                               {{"axis", int64_t{0}}});
+  std::string product = ctx.emit("ReduceProd", {sizes}, {{"keepdims", int64_t{0}}});
+  if (!inverted) return void(ctx.cast(product, dt, ctx.out(node)));
+  std::string reciprocal = ctx.emit("Div", {ctx.scalar(DType::Float32, 1.0), ctx.cast(product, DType::Float32)},
+                                    {}, dt == DType::Float32 ? ctx.out(node) : "");
+  if (dt != DType::Float32) ctx.cast(reciprocal, dt, ctx.out(node));
+}
+
+// Recorded by shapeless exports: operand 0 broadcast against the others, except on the
+// ignored axes (negative, from the end), where it keeps its sizes. Fixed shapes: Expand
+// to the recorded shape. Shapeless: Expand (which broadcasts both ways) by each other
+// operand's run-time shape with its ignored axes set to 1.
+void expand_broadcast_axes(Context& ctx, const Node& node, const std::string& input, const std::string& output) {
+  if (ctx.out_value(node).fixed()) {
+    ctx.emit("Expand", {input, ctx.int64s(ctx.out_value(node).shape)}, {}, output);
+    return;
+  }
+  const auto& ignored = node.ints_attr(0);
+  std::string x = input;
+  for (size_t i = 1; i < node.inputs.size(); ++i) {
+    int64_t rank = operand_rank(ctx, node, i);
+    std::vector<int64_t> ones(rank, 1);
+    std::vector<uint8_t> keep(rank, 1);
+    for (int64_t axis : ignored) {
+      if (axis + rank >= 0 && axis < 0) keep[axis + rank] = 0;
+    }
+    std::string mask = ctx.constant(onnx::ElemType::Bool, {rank}, keep.data(), keep.size());
+    std::string sizes = ctx.emit("Where", {mask, ctx.dims(node.inputs[i], 0, rank), ctx.int64s(ones)});
+    bool last = i + 1 == node.inputs.size();
+    x = ctx.emit("Expand", {x, sizes}, {}, last ? output : "");
+  }
+  if (node.inputs.size() == 1) ctx.emit("Identity", {x}, {}, output);
+}
+
+void lower_broadcast_axes(Context& ctx, const Node& node) {
+  move_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType) {
+    expand_broadcast_axes(c, node, in[0], out);
+  });
+}
+
 constexpr Rule kRules[] = {
     {"Broadcast", lower_broadcast, RuleKind::Lowered},
+    {"BroadcastAxes", lower_broadcast_axes, RuleKind::Lowered},
     {"Concatenate", lower_concatenate, RuleKind::Lowered},
     {"ExpandDims", lower_expand_dims, RuleKind::Lowered},
     {"Flatten", lower_flatten, RuleKind::Lowered},
+    {"NumberOfElements", lower_number_of_elements, RuleKind::Lowered},
     {"Reshape", lower_reshape, RuleKind::Lowered},
     {"Slice", lower_slice, RuleKind::Lowered},
     {"Split", lower_split, RuleKind::Lowered},

@@ -1,6 +1,7 @@
-// Elementwise functions of one operand.
+// Elementwise functions of one operand, ErfInv among them (as MLX's CPU approximates it).
 #include <cmath>
 
+#include "graph/error.h"
 #include "lower/compute.h"
 #include "lower/registry.h"
 
@@ -61,6 +62,40 @@ void lower_as_type(Context& ctx, const Node& node) {
   ctx.cast(ctx.in(node, 0), ctx.out_value(node).dtype, ctx.out(node));
 }
 
+// MLX's CPU erfinv (a float32 approximation by N. Juffa, max error ~2.4 ulp):
+// t = log(1 - a*a) with 1 - a*a as one fused multiply-add, then a * P(t) with one of
+// two polynomials picked by |t| > 6.125. The fma is reproduced exactly by computing
+// 1 - a*a in float64 (a*a is exact there) and rounding once.
+constexpr float kErfInvTail[] = {3.03697567e-10f, 2.93243101e-8f, 1.22150334e-6f, 2.84108955e-5f,
+                                 3.93552968e-4f,  3.02698812e-3f, 4.83185798e-3f, -2.64646143e-1f,
+                                 8.40016484e-1f};
+constexpr float kErfInvCentral[] = {5.43877832e-9f,  1.43285448e-7f,  1.22774793e-6f, 1.12963626e-7f,
+                                    -5.61530760e-5f, -1.47697632e-4f, 2.31468678e-3f, 1.15392581e-2f,
+                                    -2.32015476e-1f, 8.86226892e-1f};
+
+template <size_t N>
+std::string horner(Context& ctx, const std::string& t, const float (&coefficients)[N]) {
+  std::string p = ctx.scalar(DType::Float32, coefficients[0]);
+  for (size_t i = 1; i < N; ++i) {
+    p = ctx.emit("Add", {ctx.emit("Mul", {p, t}), ctx.scalar(DType::Float32, coefficients[i])});
+  }
+  return p;
+}
+
+void lower_erf_inv(Context& ctx, const Node& node) {
+  compute_widened(ctx, node, [](Context& c, const Operands& in, const std::string& out, DType dt) {
+    // MLX evaluates float64 in float32 too.
+    std::string a = dt == DType::Float32 ? in[0] : c.cast(in[0], DType::Float32);
+    std::string wide = c.cast(a, DType::Float64);
+    std::string one_minus_sq = c.emit("Sub", {c.scalar(DType::Float64, 1.0), c.emit("Mul", {wide, wide})});
+    std::string t = c.emit("Log", {c.cast(one_minus_sq, DType::Float32)});
+    std::string tail = c.emit("Greater", {c.emit("Abs", {t}), c.scalar(DType::Float32, 6.125)});
+    std::string p = c.emit("Where", {tail, horner(c, t, kErfInvTail), horner(c, t, kErfInvCentral)});
+    if (dt == DType::Float32) return void(c.emit("Mul", {a, p}, {}, out));
+    c.cast(c.emit("Mul", {a, p}), dt, out);
+  });
+}
+
 constexpr Rule kRules[] = {
     {"Abs", direct<kAbs>, RuleKind::Lowered, 1},
     {"ArcCos", direct<kAcos>, RuleKind::Lowered, 1},
@@ -75,6 +110,7 @@ constexpr Rule kRules[] = {
     {"Cos", direct<kCos>, RuleKind::Lowered, 1},
     {"Cosh", direct<kCosh>, RuleKind::Lowered, 1},
     {"Erf", direct<kErf>, RuleKind::Lowered, 1},
+    {"ErfInv", lower_erf_inv, RuleKind::Decomposed},
     {"Exp", direct<kExp>, RuleKind::Lowered, 1},
     {"Expm1", lower_expm1, RuleKind::Decomposed, 1},
     {"Floor", direct<kFloor>, RuleKind::Lowered, 1},
