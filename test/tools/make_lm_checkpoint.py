@@ -18,6 +18,11 @@ CONFIGS = {
     "llama": dict(model_type="llama", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
                   num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-5, vocab_size=128,
                   rope_theta=10000.0, tie_word_embeddings=False, max_position_embeddings=256),
+    # Interleaved rotary pairs, and as many key/value heads as query heads (no grouping).
+    "llama_traditional": dict(model_type="llama", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
+                              num_attention_heads=4, num_key_value_heads=4, rms_norm_eps=1e-5, vocab_size=128,
+                              rope_theta=10000.0, rope_traditional=True, tie_word_embeddings=False,
+                              max_position_embeddings=256),
     "mistral": dict(model_type="mistral", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
                     num_attention_heads=4, num_key_value_heads=1, rms_norm_eps=1e-5, vocab_size=128,
                     rope_theta=1000000.0, tie_word_embeddings=False),
