@@ -4,7 +4,7 @@
 // scale·(q − z) + Δ with Δ = bias + scale·z, for any integer z. z = rint(−bias/scale),
 // clamped to the code range, makes Δ vanish for weights from MLX's float32 quantizer; where
 // it does not (half-precision scales, groups all of one sign, hand-made biases) Δ is added
-// back as ReduceSum(x per group) · Δᵀ. The rest, scale·(q − z), is what ONNX Runtime's
+// back as (sums of x per group) · Δᵀ. The rest, scale·(q − z), is what ONNX Runtime's
 // n-bit kernels compute from packed codes; at accuracy level 0 with float32 activations
 // they give MLX's numbers up to float32 rounding.
 //
@@ -232,11 +232,11 @@ bool lower_constant_quantized_linear(Context& ctx, const Node& node, int64_t gro
     terms.push_back(ort ? matmul_nbits(ctx, node, *w, p, x, into) : dequantize_matmul(ctx, *w, p, x, into));
   }
   if (w->corrected) {
-    // Leading dimensions as 0 (Reshape copies them), so shapeless graphs keep theirs.
-    Shape grouped_shape(ctx.in_value(node, 0).shape.size() - 1, 0);
-    grouped_shape.insert(grouped_shape.end(), {w->blocks, w->g});
-    std::string grouped = ctx.emit("Reshape", {x, ctx.int64s(grouped_shape)});
-    std::string sums = ctx.emit("ReduceSum", {grouped, ctx.int64s({-1})}, {{"keepdims", int64_t{0}}});
+    // The sums of x per group, as a product with a 0/1 matrix [K, blocks] (one node where a
+    // Reshape and a ReduceSum are two), then times Δ.
+    std::vector<float> groups(static_cast<size_t>(w->k * w->blocks), 0.0f);
+    for (int64_t c = 0; c < w->k; ++c) groups[c * w->blocks + c / w->g] = 1.0f;
+    std::string sums = ctx.emit("MatMul", {x, float_initializer(ctx, {w->k, w->blocks}, groups)});
     terms.push_back(ctx.emit("MatMul", {sums, float_initializer(ctx, {w->blocks, w->n}, w->residual)}));
   }
   std::string sum = terms[0];
