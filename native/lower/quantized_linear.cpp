@@ -172,14 +172,15 @@ std::string float_initializer(Context& ctx, std::vector<int64_t> dims, const std
 // com.microsoft.MatMulNBits over one plane. B is [N, blocks, g·width/8]: for a whole plane
 // the bytes of MLX's words as stored (both formats put code k at bit k·bits of the row);
 // zero points are packed the same way along the blocks of each row.
-std::string matmul_nbits(Context& ctx, const Node& node, const IntegerWeight& w, const Plane& p,
+// `scales`: the weight's scales in float32, shared by its planes.
+std::string matmul_nbits(Context& ctx, const IntegerWeight& w, const Plane& p, const std::string& scales,
                          const std::string& x, const std::string& output) {
   std::vector<int64_t> b_dims{w.n, w.blocks, w.g * p.width / 8};
   std::string b = p.width == w.bits
                       ? ctx.constant_view(w.words, onnx::ElemType::UInt8, b_dims)
                       : ctx.initializer(onnx::ElemType::UInt8, b_dims, plane_codes(w, p, false));
-  std::string scales = ctx.operand_as(node, 2, DType::Float32);
-  if (p.factor != 1.0) scales = ctx.emit("Mul", {scales, ctx.scalar(DType::Float32, p.factor)});
+  std::string plane_scales =
+      p.factor == 1.0 ? scales : ctx.emit("Mul", {scales, ctx.scalar(DType::Float32, p.factor)});
   int64_t zp_row = (w.blocks * p.width + 7) / 8;
   std::vector<uint8_t> zero_points;
   for (int64_t r = 0; r < w.n; ++r) {
@@ -187,7 +188,7 @@ std::string matmul_nbits(Context& ctx, const Node& node, const IntegerWeight& w,
     zero_points.insert(zero_points.end(), row.begin(), row.end());
   }
   std::string zp = ctx.initializer(onnx::ElemType::UInt8, {w.n, zp_row}, std::move(zero_points));
-  return ctx.emit_in_domain(kMicrosoftDomain, "MatMulNBits", {x, b, scales, zp}, 1,
+  return ctx.emit_in_domain(kMicrosoftDomain, "MatMulNBits", {x, b, plane_scales, zp}, 1,
                             {{"K", w.k},
                              {"N", w.n},
                              {"bits", int64_t{p.width}},
@@ -227,9 +228,10 @@ bool lower_constant_quantized_linear(Context& ctx, const Node& node, int64_t gro
   std::vector<Plane> parts = planes(bits);
   bool single = parts.size() == 1 && !w->corrected;
   std::vector<std::string> terms;
+  std::string scales = ort ? ctx.operand_as(node, 2, DType::Float32) : "";
   for (const Plane& p : parts) {
     std::string into = single ? output : ctx.fresh("plane");
-    terms.push_back(ort ? matmul_nbits(ctx, node, *w, p, x, into) : dequantize_matmul(ctx, *w, p, x, into));
+    terms.push_back(ort ? matmul_nbits(ctx, *w, p, scales, x, into) : dequantize_matmul(ctx, *w, p, x, into));
   }
   if (w->corrected) {
     // The sums of x per group, as a product with a 0/1 matrix [K, blocks] (one node where a
