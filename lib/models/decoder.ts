@@ -173,71 +173,42 @@ export function paddingMask(attentionMask: MxArray): MxArray {
   return mx.notEqual(mx.expandDims(attentionMask, [1, 2]), 0);
 }
 
-/** One rotation of rotary embedding: cos and sin over the whole head dimension, and the swap matrix. */
-export interface Rotation {
+/** The rotation of one step's positions: cos and sin, [batch, 1, sequence, dims / 2]. */
+export interface RopeAngles {
   cos: MxArray;
   sin: MxArray;
-  swap: MxArray;
-}
-
-/** The rotations of one step: keys', and queries' (which carry attention's scale). */
-export interface RopeAngles {
-  keys: Rotation;
-  queries: Rotation;
+  traditional: boolean;
 }
 
 /**
- * The [dims, dims] matrix of 0 and ±1 that turns each feature pair (a, b) of a head (two
- * halves, or interleaved pairs) into (−b, a): a product with it is exact and needs no slices.
+ * cos and sin of position × inverse frequency, computed in float32 (as MLX's rope) and cast
+ * to `dtype`, once for every layer. positionIds [batch, sequence]; invFreq has dims / 2 entries.
  */
-function swapMatrix(dims: number, traditional: boolean): MxArray {
-  const half = dims / 2;
-  const m = new Float32Array(dims * dims);
-  for (let i = 0; i < half; i++) {
-    const [a, b] = traditional ? [2 * i, 2 * i + 1] : [i, i + half];
-    m[b * dims + a] = -1; // out[a] = −x[b]
-    m[a * dims + b] = 1; // out[b] = x[a]
-  }
-  return mx.array(m, [dims, dims]);
+export function ropeAngles(positionIds: MxArray, invFreq: Float32Array, traditional: boolean, dtype: DType): RopeAngles {
+  const theta = mx.multiply(mx.expandDims(mx.astype(positionIds, 'float32'), [1, -1]), mx.array(invFreq, [invFreq.length]));
+  return { cos: mx.astype(mx.cos(theta), dtype), sin: mx.astype(mx.sin(theta), dtype), traditional };
 }
 
 /**
- * cos and sin of position × inverse frequency, computed in float32 (as MLX's rope), repeated
- * over each feature pair and cast to `dtype`, computed once for every layer. Keys take them
- * as [batch, 1, sequence, dims]; queries times `queryScale` (attention's scale), and with an
- * axis more for grouped heads (see splitHeads). positionIds [batch, sequence]; invFreq has
- * dims / 2 entries.
+ * Rotary embedding of x [batch, heads, sequence, head_dim] as MLX's fast.rope: each feature
+ * pair (a, b) — the two halves, or neighbours when traditional — turned to
+ * (a·cos − b·sin, a·sin + b·cos). Written as MLX's own fallback writes it (halves split
+ * off the last axis, which follows any sequence length), so the converter fuses it back
+ * into one rotary node.
  */
-export function ropeAngles(positionIds: MxArray, invFreq: Float32Array, traditional: boolean, dtype: DType,
-  queryScale: number, grouped: boolean): RopeAngles {
-  const theta = mx.multiply(mx.expandDims(mx.astype(positionIds, 'float32'), -1), mx.array(invFreq, [invFreq.length]));
-  const perPair = (a: MxArray) => (traditional ? mx.flatten(mx.stack([a, a], -1), -2, -1) : mx.concatenate([a, a], -1));
-  const [cos, sin] = [perPair(mx.cos(theta)), perPair(mx.sin(theta))];
-  const swap = mx.astype(swapMatrix(invFreq.length * 2, traditional), dtype);
-  const shaped = (a: MxArray, axes: number[]) => mx.astype(mx.expandDims(a, axes), dtype);
-  const queryAxes = grouped ? [1, 2] : [1];
-  return {
-    keys: { cos: shaped(cos, [1]), sin: shaped(sin, [1]), swap },
-    queries: { cos: shaped(mx.multiply(cos, queryScale), queryAxes), sin: shaped(mx.multiply(sin, queryScale), queryAxes), swap },
-  };
+export function applyRope(x: MxArray, { cos, sin, traditional }: RopeAngles): MxArray {
+  const pairs = traditional ? mx.unflatten(x, -1, [cos.shape.at(-1)!, 2]) : x;
+  const [c, s] = traditional ? [mx.expandDims(cos, -1), mx.expandDims(sin, -1)] : [cos, sin];
+  const [a, b] = mx.split(pairs, 2, -1);
+  const first = mx.subtract(mx.multiply(a!, c), mx.multiply(b!, s));
+  const second = mx.add(mx.multiply(a!, s), mx.multiply(b!, c));
+  const out = mx.concatenate([first, second], -1);
+  return traditional ? mx.flatten(out, -2, -1) : out;
 }
 
-/**
- * Rotary embedding of x [..., sequence, head_dim] as MLX's fast.rope: each feature pair
- * (a, b) turned to (a·cos − b·sin, b·cos + a·sin), i.e. x·cos + (x·swap)·sin.
- */
-export function applyRope(x: MxArray, r: Rotation): MxArray {
-  return mx.add(mx.multiply(x, r.cos), mx.multiply(mx.matmul(x, r.swap), r.sin));
-}
-
-/**
- * [batch, sequence, heads × head_dim] → [batch, heads, sequence, head_dim]; with fewer key/value
- * heads, queries as [batch, kv_heads, heads / kv_heads, sequence, head_dim] (grouped: each key
- * head meets its queries by broadcasting, never repeated).
- */
-export function splitHeads(x: MxArray, heads: number, headDim: number, kvHeads = heads): MxArray {
-  if (kvHeads === heads) return mx.transpose(mx.unflatten(x, -1, [heads, headDim]), [0, 2, 1, 3]);
-  return mx.transpose(mx.unflatten(x, -1, [kvHeads, heads / kvHeads, headDim]), [0, 2, 3, 1, 4]);
+/** [batch, sequence, heads × head_dim] → [batch, heads, sequence, head_dim]. */
+export function splitHeads(x: MxArray, heads: number, headDim: number): MxArray {
+  return mx.transpose(mx.unflatten(x, -1, [heads, headDim]), [0, 2, 1, 3]);
 }
 
 /** past (if any) + new along the sequence axis. */
@@ -247,20 +218,14 @@ export function appendCache(past: KV | undefined, key: MxArray, value: MxArray):
 }
 
 /**
- * Softmax attention as MLX's scaled_dot_product_attention (scaled queries, masked scores,
- * precise softmax). q [batch, heads, sequence, head_dim], or grouped (see splitHeads)
- * [batch, kv_heads, groups, sequence, head_dim]; k/v [batch, kv_heads, length, head_dim];
- * mask (bool) broadcastable to the scores, [batch, 1, (1,) sequence, length]; scale 1 when q
- * carries it. Returns [batch, sequence, heads × head_dim].
+ * MLX's scaled_dot_product_attention: q [batch, heads, sequence, head_dim], k/v [batch,
+ * kv_heads, length, head_dim] (fewer heads: grouped queries), mask (bool) broadcastable to
+ * [batch, heads, sequence, length]. On the CPU MLX records its fallback, which the converter
+ * fuses back into one attention node. Returns [batch, sequence, heads × head_dim].
  */
 export function attention(q: MxArray, k: MxArray, v: MxArray, mask: MxArray, scale: number): MxArray {
-  const low = lowest(q.dtype);
-  const scaled = scale === 1 ? q : mx.multiply(q, scale);
-  const grouped = q.shape.length === 5;
-  const [keys, values] = grouped ? [mx.expandDims(k, 2), mx.expandDims(v, 2)] : [k, v];
-  const scores = mx.matmul(scaled, mx.transpose(keys, grouped ? [0, 1, 2, 4, 3] : [0, 1, 3, 2]));
-  const out = mx.matmul(mx.softmax(mx.where(mask, scores, low), -1, true), values);
-  return mx.flatten(mx.transpose(out, grouped ? [0, 3, 1, 2, 4] : [0, 2, 1, 3]), 2);
+  const out = mx.fast.scaledDotProductAttention(q, k, v, scale, mask);
+  return mx.flatten(mx.transpose(out, [0, 2, 1, 3]), 2);
 }
 
 /**

@@ -25,6 +25,11 @@ export interface ExportOptions {
   dtype?: 'float32' | 'float16';
   /** 'standard' (default), 'ort' (ONNX Runtime contrib operators) or 'web' (checked against onnxruntime-web), as convert(). */
   target?: Target;
+  /**
+   * ONNX opset. Default 23 for the 'standard' and 'ort' targets (attention, rotary embedding
+   * and RMSNorm as single operators; ONNX Runtime 1.23 or later), and convert()'s default
+   * for 'web' (onnxruntime-web's WebGPU kernels stop before opset 23).
+   */
   opset?: number;
   externalData?: ExternalData;
   /** Run the model in MLX and the ONNX file in ONNX Runtime on the same tokens and compare. */
@@ -56,6 +61,9 @@ export interface ExportReport {
   /** With target 'web': where onnxruntime-web runs the model's operators. */
   webCompatibility?: WebCompatibility;
 }
+
+/** The first opset with Attention, RotaryEmbedding and RMSNormalization. */
+const FUSED_OPSET = 23;
 
 /** Files of a model folder that runtimes read next to the ONNX model. */
 export const COMPANION_FILES = [
@@ -187,7 +195,7 @@ export async function exportModel(model: LanguageModel, outDir: string, options:
     inShapelessTrace(() => trace(signature.fn, signature.specs, { shapeless: true }).toMlxfn(mlxfn));
     const converted: ConvertReport = await convert(mlxfn, onnx, {
       target: options.target,
-      opset: options.opset,
+      opset: options.opset ?? (options.target === 'web' ? undefined : FUSED_OPSET),
       externalData: options.externalData,
       inputNames: signature.inputNames,
       outputNames: signature.outputNames,

@@ -88,15 +88,15 @@ class Attention extends Module {
   forward(x: MxArray, mask: MxArray, angles: RopeAngles, past?: KV): { out: MxArray; present: KV } {
     const { numHeads, numKvHeads, headDim } = this.args;
     const [queries, keys, values] = projectEach([this.q_proj, this.k_proj, this.v_proj], x);
-    let q = splitHeads(queries!, numHeads, headDim, numKvHeads);
+    let q = splitHeads(queries!, numHeads, headDim);
     let k = splitHeads(keys!, numKvHeads, headDim);
     const v = splitHeads(values!, numKvHeads, headDim);
     if (this.q_norm && this.k_norm) {
       q = this.q_norm.forward(q);
       k = this.k_norm.forward(k);
     }
-    const present = appendCache(past, applyRope(k, angles.keys), v);
-    const out = attention(applyRope(q, angles.queries), present.key, present.value, mask, 1);
+    const present = appendCache(past, applyRope(k, angles), v);
+    const out = attention(applyRope(q, angles), present.key, present.value, mask, headDim ** -0.5);
     return { out: project(this.o_proj, out), present };
   }
 }
@@ -179,12 +179,9 @@ export class LlamaForCausalLM extends CausalLM {
 
   step({ inputIds, attentionMask, positionIds, past }: StepInputs): StepOutputs {
     let h = embed(this.model.embed_tokens, inputIds);
-    const { numHeads, numKvHeads, headDim } = this.args;
-    const grouped = numKvHeads !== numHeads;
-    // Computed once for all layers: the mask and rotations, shaped for grouped queries.
-    const causal = causalMask(attentionMask, inputIds);
-    const mask = grouped ? mx.expandDims(causal, 2) : causal;
-    const angles = ropeAngles(positionIds, this.rope.invFreq, this.rope.traditional, h.dtype, headDim ** -0.5, grouped);
+    // Computed once for all layers: the mask and rotations.
+    const mask = causalMask(attentionMask, inputIds);
+    const angles = ropeAngles(positionIds, this.rope.invFreq, this.rope.traditional, h.dtype);
     const present: KV[] = [];
     this.model.layers.forEach((layer, i) => {
       const result = layer.forward(h, mask, angles, past?.[i]);

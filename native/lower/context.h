@@ -2,6 +2,7 @@
 // What a lowering rule sees: the MLX graph being lowered and an ONNX model to add
 // nodes and initializers to, with helpers for names, constants and casts.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,10 @@ class Context {
   // An initializer owning `bytes` (weights re-laid out at export time).
   std::string initializer(onnx::ElemType type, std::vector<int64_t> dims, std::vector<uint8_t> bytes);
 
+  // A value rules share between nodes (a table built once for all layers): the entry for
+  // `key`, empty until a rule sets it.
+  std::string& shared(const std::string& key) { return shared_[key]; }
+
   std::string fresh(const std::string& prefix);
   // A note for the conversion report (each distinct message once).
   void warn(const std::string& message);
@@ -92,6 +97,7 @@ class Context {
   int opset_;
   Target target_;
   std::vector<std::string> names_;
+  std::map<std::string, std::string> shared_;
   size_t counter_ = 0;
   int64_t built_elements_ = 0;
 };

@@ -8,6 +8,7 @@
 // Numerics follow MLX's fallbacks: the norms and RoPE's angles are computed in float32;
 // half-precision steps are widened to float32 and rounded back to the half dtype where
 // MLX rounds (ONNX Runtime's CPU kernels lack most half-precision ops).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -249,6 +250,56 @@ void lower_rope(Context& ctx, const Node& node) {
   rope_decomposed(ctx, node, r);
 }
 
+// --- FusedRotary (made by passes/fuse_rotary, not an MLX primitive) ---------------------
+
+// cos or sin (operand i) as the (B, T, dims/2) cache of ONNX RotaryEmbedding-23; "" when
+// its shape does not allow it (a size other than 1 on a head axis). Built once per table.
+std::string rotary_cache(Context& ctx, const Node& node, size_t i) {
+  const Value& x = ctx.in_value(node, 0);
+  const Value& c = ctx.in_value(node, i);
+  size_t r = x.shape.size(), rc = c.shape.size();
+  for (size_t a = 0; a + 2 < rc; ++a) {
+    if (r - rc + a != 0 && (c.shape[a] != 1 || c.is_dynamic(a))) return "";
+  }
+  bool batched = rc == r;
+  std::string& cache = ctx.shared("rotary cache " + ctx.in(node, i));
+  if (cache.empty()) cache = ctx.emit("Reshape", {ctx.in(node, i), ctx.int64s({batched ? 0 : 1, -1, c.shape.back()})});
+  bool one_row = !batched || (c.shape[0] == 1 && !c.is_dynamic(0));
+  if (!one_row || (x.shape[0] == 1 && !x.is_dynamic(0))) return cache;
+  return ctx.emit("Expand", {cache, ctx.shape_around({}, node.inputs[0], 0, 1, {1, 1})});
+}
+
+// FusedRotary(x, cos, sin; dims): x's first dims features as halves a and b become
+// (a·cos − b·sin, a·sin + b·cos), the rest pass through. One RotaryEmbedding-23 where the
+// tables allow it, else MLX's fallback.
+void lower_fused_rotary(Context& ctx, const Node& node) {
+  const Shape& s = ctx.in_value(node, 0).shape;
+  DType dt = ctx.in_value(node, 0).dtype;
+  int64_t dims = node.int_attr(0);
+  if (ctx.opset() >= 23 && fusable(dt) && (s.size() == 3 || s.size() == 4)) {
+    std::string c = rotary_cache(ctx, node, 1);
+    std::string sn = c.empty() ? "" : rotary_cache(ctx, node, 2);
+    if (!sn.empty()) {
+      std::string x = s.size() == 4 ? ctx.in(node, 0) : ctx.emit("Unsqueeze", {ctx.in(node, 0), ctx.int64s({1})});
+      std::vector<onnx::Attribute> attrs = {{"interleaved", int64_t{0}}, {"rotary_embedding_dim", dims}};
+      if (s.size() == 4) attrs.push_back({"num_heads", s[1]});
+      if (s.size() == 4) return void(ctx.emit("RotaryEmbedding", {x, c, sn}, attrs, ctx.out(node)));
+      ctx.emit("Squeeze", {ctx.emit("RotaryEmbedding", {x, c, sn}, attrs), ctx.int64s({1})}, {}, ctx.out(node));
+      return;
+    }
+  }
+  int64_t half = dims / 2;
+  std::vector<int64_t> sizes = {half, half};
+  if (dims < s.back()) sizes.push_back(s.back() - dims);
+  std::vector<std::string> parts = ctx.emit_multi("Split", {ctx.in(node, 0), ctx.int64s(sizes)}, sizes.size(),
+                                                  {{"axis", int64_t{-1}}});
+  const std::string &a = parts[0], &b = parts[1], &c = ctx.in(node, 1), &sn = ctx.in(node, 2);
+  std::vector<std::string> out = {op_in(ctx, "Sub", op_in(ctx, "Mul", a, c, dt), op_in(ctx, "Mul", b, sn, dt), dt),
+                                  op_in(ctx, "Add", op_in(ctx, "Mul", a, sn, dt), op_in(ctx, "Mul", b, c, dt), dt)};
+  if (parts.size() == 3) out.push_back(parts[2]);
+  ctx.emit("Concat", out, {{"axis", int64_t{-1}}}, ctx.out(node));
+}
+
 // --- ScaledDotProductAttention --------------------------------------------------------
 
 struct Sdpa {
@@ -313,21 +364,38 @@ std::string additive_mask(Context& ctx, const Node& node, const Sdpa& p, DType d
   if (p.causal) mask = causal_mask(ctx, p);
   else if (p.has_mask) mask = ctx.in(node, 3);
   else return "";
-  if (p.causal || ctx.in_value(node, 3).dtype == DType::Bool) {
-    double masked = dt == F32 ? -1e30 : lowest(dt);
-    mask = ctx.emit("Where", {mask, ctx.scalar(F32, 0.0), ctx.scalar(F32, masked)});
-    if (dt != F32) mask = ctx.cast(mask, dt);
-  }
+  if (!p.causal && ctx.in_value(node, 3).dtype != DType::Bool) return mask;
+  // One conversion of a boolean mask that every layer shares.
+  std::string& bias = ctx.shared("attention bias " + mask + " " + std::to_string(static_cast<int>(dt)));
+  if (!bias.empty() && !p.causal) return bias;
+  double masked = dt == F32 ? -1e30 : lowest(dt);
+  mask = ctx.emit("Where", {mask, ctx.scalar(F32, 0.0), ctx.scalar(F32, masked)});
+  if (dt != F32) mask = ctx.cast(mask, dt);
+  if (!p.causal) bias = mask;
   return mask;
 }
 
 // (B, Hkv, L, E) -> (B, Hq, L, E): each key/value head serves Hq / Hkv query heads in turn.
-std::string repeat_heads(Context& ctx, const std::string& x, const Sdpa& p, int64_t l, int64_t e) {
+// Only the head counts are fixed, so the batch and length may vary at run time.
+std::string repeat_heads(Context& ctx, const std::string& x, const Sdpa& p, int64_t e) {
   if (p.hq == p.hkv) return x;
   int64_t n = p.hq / p.hkv;
   std::string x5 = ctx.emit("Unsqueeze", {x, ctx.int64s({2})});
-  x5 = ctx.emit("Expand", {x5, ctx.int64s({p.b, p.hkv, n, l, e})});
-  return ctx.emit("Reshape", {x5, ctx.int64s({p.b, p.hq, l, e})});
+  x5 = ctx.emit("Expand", {x5, ctx.int64s({1, 1, n, 1, 1})});
+  return ctx.emit("Reshape", {x5, ctx.int64s({0, p.hq, -1, e})});
+}
+
+// A mask of the scores (B, Hq, Lq, Lk) for the grouped view (B, Hkv, G, Lq, Lk): a head
+// axis of 1 gains the group axis, a full one is split into (Hkv, G).
+std::string grouped_mask(Context& ctx, const Node& node, const Sdpa& p, const std::string& mask) {
+  const Shape& s = p.causal ? Shape{p.lq, p.lk} : ctx.in_value(node, 3).shape;
+  if (s.size() < 3) return mask;
+  if (s[s.size() - 3] == 1) return ctx.emit("Unsqueeze", {mask, ctx.int64s({-3})});
+  ValueId m = node.inputs[3];
+  int64_t r = static_cast<int64_t>(s.size());
+  std::string shape = ctx.emit("Concat", {ctx.dims(m, 0, r - 3), ctx.int64s({p.hkv, p.hq / p.hkv}), ctx.dims(m, r - 2, r)},
+                               {{"axis", int64_t{0}}});
+  return ctx.emit("Reshape", {mask, shape});
 }
 
 // MLX's fallback: softmax((scale * q) @ k^T [masked] [with sinks]) @ v in the dtype;
@@ -341,15 +409,27 @@ void sdpa_decomposed(Context& ctx, const Node& node, const Sdpa& p) {
   // MLX multiplies by the scale in the dtype (so rounded to it).
   std::string scale = is_half(dt) ? ctx.cast(ctx.scalar(dt, p.scale), F32) : ctx.scalar(dt, p.scale);
   std::string q = rounded(ctx, ctx.emit("Mul", {operand(0), scale}), dt);
-  std::string k = repeat_heads(ctx, operand(1), p, p.lk, p.d);
-  std::string v = repeat_heads(ctx, operand(2), p, p.lk, p.dv);
-  std::string kt = ctx.emit("Transpose", {k}, {{"perm", std::vector<int64_t>{0, 1, 3, 2}}});
+  // Grouped heads as MLX's fallback views them: queries (B, Hkv, G, L, E) meet their key and
+  // value head by broadcasting, with no copies of keys or values (sinks: heads repeated).
+  bool grouped = p.hq != p.hkv && !p.has_sinks;
+  std::string k, v;
+  std::string mask = p.causal ? causal_mask(ctx, p) : p.has_mask ? operand(3) : "";
+  if (grouped) {
+    q = ctx.emit("Reshape", {q, ctx.int64s({0, p.hkv, p.hq / p.hkv, -1, p.d})});
+    k = ctx.emit("Unsqueeze", {operand(1), ctx.int64s({2})});
+    v = ctx.emit("Unsqueeze", {operand(2), ctx.int64s({2})});
+    if (!mask.empty()) mask = grouped_mask(ctx, node, p, mask);
+  } else {
+    k = repeat_heads(ctx, operand(1), p, p.d);
+    v = repeat_heads(ctx, operand(2), p, p.dv);
+  }
+  std::vector<int64_t> swap_last = grouped ? std::vector<int64_t>{0, 1, 2, 4, 3} : std::vector<int64_t>{0, 1, 3, 2};
+  std::string kt = ctx.emit("Transpose", {k}, {{"perm", swap_last}});
   std::string scores = rounded(ctx, ctx.emit("MatMul", {q, kt}), dt);
   if (p.causal || (p.has_mask && ctx.in_value(node, 3).dtype == DType::Bool)) {
-    std::string mask = p.causal ? causal_mask(ctx, p) : ctx.in(node, 3);
     scores = ctx.emit("Where", {mask, scores, ctx.scalar(cdt, lowest(dt))});
   } else if (p.has_mask) {
-    scores = rounded(ctx, ctx.emit("Add", {scores, operand(3)}), dt);
+    scores = rounded(ctx, ctx.emit("Add", {scores, mask}), dt);
   }
   if (p.has_sinks) {
     std::string sinks = ctx.emit("Reshape", {operand(node.inputs.size() - 1), ctx.int64s({1, p.hq, 1, 1})});
@@ -359,8 +439,25 @@ void sdpa_decomposed(Context& ctx, const Node& node, const Sdpa& p) {
   std::string probs = ctx.emit("Softmax", {scores}, {{"axis", int64_t{-1}}});
   if (p.has_sinks) probs = slice_last(ctx, probs, 1, p.lk + 1);
   probs = rounded(ctx, probs, dt);
-  if (!is_half(dt)) return void(ctx.emit("MatMul", {probs, v}, {}, ctx.out(node)));
-  ctx.cast(ctx.emit("MatMul", {probs, v}), dt, ctx.out(node));
+  std::string out = ctx.emit("MatMul", {probs, v}, {}, grouped || is_half(dt) ? "" : ctx.out(node));
+  if (grouped) out = ctx.emit("Reshape", {out, ctx.int64s({0, p.hq, -1, p.dv})}, {}, is_half(dt) ? "" : ctx.out(node));
+  if (is_half(dt)) ctx.cast(out, dt, ctx.out(node));
+}
+
+// The mask with a row for every query: ONNX Runtime's Attention and MultiHeadAttention
+// broadcast it on every axis but the queries'. A row axis recorded with the queries' size
+// is taken as theirs (fixed, or dynamic and recorded above 1: a shapeless trace's sizes
+// that follow the same input axis); any other is expanded.
+std::string rows_for_queries(Context& ctx, const Node& node, const Sdpa& p, const std::string& mask) {
+  if (p.causal) return mask;  // (Lq, Lk)
+  const Value& m = ctx.in_value(node, 3);
+  const Value& q = ctx.in_value(node, 0);
+  size_t r = m.shape.size();
+  if (r >= 2 && m.shape[r - 2] == p.lq && m.is_dynamic(r - 2) == q.is_dynamic(2) && (!q.is_dynamic(2) || p.lq > 1)) {
+    return mask;
+  }
+  std::vector<int64_t> ones(r < 2 ? 0 : r - 2, 1);
+  return ctx.emit("Expand", {mask, ctx.shape_around(ones, node.inputs[0], 2, 3, {1})});
 }
 
 // ONNX Attention-23 on the 4-D (B, H, L, E) operands, grouped heads included. Its
@@ -374,34 +471,40 @@ void sdpa_standard(Context& ctx, const Node& node, const Sdpa& p) {
     attrs.push_back({"is_causal", int64_t{1}});
   } else if (p.causal || p.has_mask) {
     inputs.push_back(additive_mask(ctx, node, p, dt));
+    inputs.back() = rows_for_queries(ctx, node, p, inputs.back());
   }
   ctx.emit("Attention", inputs, attrs, ctx.out(node));
 }
 
-// (B, H, L, E) <-> (B, L, H * E), the layout of com.microsoft MultiHeadAttention.
-std::string heads_to_hidden(Context& ctx, const std::string& x, int64_t b, int64_t h, int64_t l, int64_t e) {
+// (B, H, L, E) -> (B, L, H * E), the layout of com.microsoft MultiHeadAttention.
+std::string heads_to_hidden(Context& ctx, const std::string& x, int64_t h, int64_t e) {
   std::string t = ctx.emit("Transpose", {x}, {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});
-  return ctx.emit("Reshape", {t, ctx.int64s({b, l, h * e})});
+  return ctx.emit("Reshape", {t, ctx.int64s({0, 0, h * e})});
 }
 
 // com.microsoft MultiHeadAttention, with key/value heads repeated for grouped queries
 // and the mask (or MLX's causal mask) as an additive attention_bias.
 void sdpa_ort(Context& ctx, const Node& node, const Sdpa& p) {
   DType dt = ctx.out_value(node).dtype;
-  std::string q = heads_to_hidden(ctx, ctx.in(node, 0), p.b, p.hq, p.lq, p.d);
-  std::string k = repeat_heads(ctx, ctx.in(node, 1), p, p.lk, p.d);
-  std::string v = repeat_heads(ctx, ctx.in(node, 2), p, p.lk, p.dv);
-  k = heads_to_hidden(ctx, k, p.b, p.hq, p.lk, p.d);
-  v = heads_to_hidden(ctx, v, p.b, p.hq, p.lk, p.dv);
+  std::string q = heads_to_hidden(ctx, ctx.in(node, 0), p.hq, p.d);
+  std::string k = repeat_heads(ctx, ctx.in(node, 1), p, p.d);
+  std::string v = repeat_heads(ctx, ctx.in(node, 2), p, p.dv);
+  k = heads_to_hidden(ctx, k, p.hq, p.d);
+  v = heads_to_hidden(ctx, v, p.hq, p.dv);
   std::vector<std::string> inputs = {q, k, v};
   std::string bias = additive_mask(ctx, node, p, dt);
   if (!bias.empty()) {
-    if (p.causal) bias = ctx.emit("Reshape", {bias, ctx.int64s({1, 1, p.lq, p.lk})});
+    bias = rows_for_queries(ctx, node, p, bias);
+    // attention_bias is 4-D: a lower-rank mask gains leading axes of 1.
+    size_t rank = p.causal ? 2 : std::max<size_t>(ctx.in_value(node, 3).shape.size(), 2);
+    std::vector<int64_t> leading;
+    for (size_t i = rank; i < 4; ++i) leading.push_back(static_cast<int64_t>(i - rank));
+    if (!leading.empty()) bias = ctx.emit("Unsqueeze", {bias, ctx.int64s(leading)});
     inputs.insert(inputs.end(), {"", "", bias});
   }
   std::string y = ctx.emit_in_domain(kMicrosoftDomain, "MultiHeadAttention", inputs, 1,
                                      {{"num_heads", p.hq}, {"scale", p.scale}})[0];
-  y = ctx.emit("Reshape", {y, ctx.int64s({p.b, p.lq, p.hq, p.dv})});
+  y = ctx.emit("Reshape", {y, ctx.int64s({0, 0, p.hq, p.dv})});
   ctx.emit("Transpose", {y}, {{"perm", std::vector<int64_t>{0, 2, 1, 3}}}, ctx.out(node));
 }
 
@@ -410,9 +513,13 @@ void sdpa_ort(Context& ctx, const Node& node, const Sdpa& p) {
 void lower_sdpa(Context& ctx, const Node& node) {
   Sdpa p = sdpa_params(ctx, node);
   DType dt = ctx.out_value(node).dtype;
-  bool fused = fusable(dt) && !p.has_sinks;
-  if (fused && ctx.target() == Target::Ort) return sdpa_ort(ctx, node, p);
+  // A half-precision mask cannot hold MLX's masked score without overflowing to -inf in
+  // the sum, which changes rows with every key masked (MLX averages the values there):
+  // boolean masks, and causal ones with more queries than keys, stay decomposed.
+  bool masks_rows = (p.has_mask && ctx.in_value(node, 3).dtype == DType::Bool) || (p.causal && p.lq > p.lk);
+  bool fused = fusable(dt) && !p.has_sinks && !(is_half(dt) && masks_rows);
   if (fused && ctx.opset() >= 23) return sdpa_standard(ctx, node, p);
+  if (fused && ctx.target() == Target::Ort) return sdpa_ort(ctx, node, p);
   sdpa_decomposed(ctx, node, p);
 }
 
@@ -420,6 +527,7 @@ constexpr Rule kRules[] = {
     {"LayerNorm", lower_layer_norm, RuleKind::Decomposed},
     {"RMSNorm", lower_rms_norm, RuleKind::Decomposed},
     {"RoPE", lower_rope, RuleKind::Decomposed},
+    {"FusedRotary", lower_fused_rotary, RuleKind::Decomposed},
     {"ScaledDotProductAttention", lower_sdpa, RuleKind::Decomposed},
 };
 

@@ -155,7 +155,7 @@ struct Marker {
     }
     if (op == "GatherAxis" && node->inputs.size() == 2) return {broadcast(1, 1, rank)};
     if (op == "NumberOfElements") return {Flags(rank, false)};
-    if (op == "RoPE" && in_rank(0) == rank) return {in(0)};
+    if ((op == "RoPE" || op == "FusedRotary") && in_rank(0) == rank) return {in(0)};
     if (op == "QuantizedMatmul" && node->inputs.size() >= 2 && in_rank(0) == rank && rank >= 1) {
       // x [..., K] times a [N, K] (or [K, N]) weight: the weight's sizes give N.
       Flags out = in(0);

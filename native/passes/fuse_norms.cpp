@@ -1,57 +1,13 @@
 #include "passes/fuse_norms.h"
 
-#include <cstring>
 #include <optional>
+
+#include "passes/matcher.h"
 
 namespace mlx_onnx::passes {
 namespace {
 
 constexpr int64_t kReduceSum = 2;
-
-class Matcher {
- public:
-  explicit Matcher(const Graph& graph)
-      : graph_(graph), producer_(graph.values.size(), -1), uses_(graph.values.size(), 0) {
-    for (size_t i = 0; i < graph.nodes.size(); ++i) {
-      for (ValueId v : graph.nodes[i].outputs) producer_[v] = static_cast<int>(i);
-      for (ValueId v : graph.nodes[i].inputs) ++uses_[v];
-    }
-    for (ValueId v : graph.outputs) ++uses_[v];
-  }
-
-  // The node that makes `v` if it is an `op`, else nullptr.
-  const Node* made_by(ValueId v, const char* op) const {
-    int p = producer_[v];
-    return p >= 0 && graph_.nodes[p].op == op ? &graph_.nodes[p] : nullptr;
-  }
-  // The same, for an intermediate only its one consumer reads (safe to fold away).
-  const Node* only_for_one(ValueId v, const char* op) const { return uses_[v] == 1 ? made_by(v, op) : nullptr; }
-  int uses(ValueId v) const { return uses_[v]; }
-
-  // A float32 scalar constant's value.
-  std::optional<double> scalar(ValueId v) const {
-    const Constant* c = graph_.constant(v);
-    if (!c || c->cast_from || graph_.value(v).dtype != DType::Float32 || c->nbytes != sizeof(float)) return std::nullopt;
-    float f;
-    std::memcpy(&f, c->data, sizeof f);
-    return f;
-  }
-
-  const Graph& graph() const { return graph_; }
-
- private:
-  const Graph& graph_;
-  std::vector<int> producer_;
-  std::vector<int> uses_;
-};
-
-// For a binary node with operand `v`, the other operand.
-std::optional<ValueId> other(const Node& node, ValueId v) {
-  if (node.inputs.size() != 2) return std::nullopt;
-  if (node.inputs[0] == v) return node.inputs[1];
-  if (node.inputs[1] == v) return node.inputs[0];
-  return std::nullopt;
-}
 
 bool last_axis_only(const std::vector<int64_t>& axes, size_t rank) {
   return axes.size() == 1 && (axes[0] == -1 || axes[0] == static_cast<int64_t>(rank) - 1);

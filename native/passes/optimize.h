@@ -4,7 +4,7 @@
 namespace mlx_onnx::passes {
 
 // The passes every graph goes through before lowering, in order: implicit broadcasts
-// dropped, MLX's decomposed norms fused back, dead code pruned, dynamic dimensions marked.
+// dropped, MLX's decomposed norms, attention and rotary embeddings fused back, dead code pruned, dynamic dimensions marked.
 void optimize_graph(Graph& graph);
 
 }  // namespace mlx_onnx::passes

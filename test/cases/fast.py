@@ -346,3 +346,85 @@ for suffix, opts in PATHS:
               mask=randn((1, 2, 3, 5), 96, "float16"), options=opts)
 sdpa_case("sdpa_f16_sinks_bool_mask", *qkv(1, 2, 2, 5, 5, 8, 8, 97, "float16"),
           mask=_bool_mask, sinks=randn((2,), 100, "float16"))
+
+# Recorded on the CPU stream (MLX's fallback primitives), fused back by the attention pass:
+# one Attention at opset 23 for either target; masks reach it as given (no broadcast), but
+# for a row axis of 1, which is expanded to the queries (read at run time when shapeless).
+_ATT23 = {"Attention": 1}
+_sdpa_cpu = [
+    ("additive_mask", lambda q, k, v, m: mx.fast.scaled_dot_product_attention(q, k, v, scale=0.3, mask=m),
+     [*qkv(2, 2, 2, 3, 5, 8, 8, 110), randn((2, 1, 3, 5), 113)], ["Add", "Softmax"], _ATT23),
+    ("gqa_bool_mask", lambda q, k, v, m: mx.fast.scaled_dot_product_attention(q, k, v, scale=0.25, mask=m),
+     [*qkv(1, 6, 2, 4, 7, 16, 16, 114), randbool((1, 1, 4, 7), 117, p=0.6) | (mx.arange(7) == 0)],
+     ["Select", "Unflatten", "ExpandDims", "Flatten"], {"Where": 1, "Attention": 1}),
+    ("gqa_causal", lambda q, k, v: mx.fast.scaled_dot_product_attention(q, k, v, scale=0.25, mask="causal"),
+     list(qkv(1, 4, 2, 5, 5, 8, 8, 118)), ["Arange", "GreaterEqual", "Select"], _ATT23),
+    # One mask row for all queries (padding): ONNX Runtime needs it expanded to the queries.
+    ("padding_mask", lambda q, k, v, m: mx.fast.scaled_dot_product_attention(q, k, v, scale=0.3, mask=m),
+     [*qkv(2, 2, 2, 6, 6, 8, 8, 126), mx.array([[[[True] * 6]], [[[False, False] + [True] * 4]]])],
+     ["Select", "Softmax"], {"Where": 1, "Expand": 1, "Attention": 1},
+     {"Where": 1, "Shape": 1, "Concat": 1, "Expand": 1, "Attention": 1}),
+    ("gqa_no_mask", lambda q, k, v: mx.fast.scaled_dot_product_attention(q, k, v, scale=0.125),
+     list(qkv(2, 9, 3, 1, 6, 64, 64, 121)), ["Matmul", "Softmax"], _ATT23),
+]
+for _name, _fn, _inputs, _covers, _ops23, *_shapeless_ops in _sdpa_cpu:
+    for _suffix, _opts, _ops in [("", {}, None), ("_op23", STD23, _ops23), ("_ort", ORT, None),
+                                 ("_ort23", ORT23, _ops23)]:
+        add(f"sdpa_cpu_fallback_fused_{_name}{_suffix}", _fn, _inputs, _covers, None, mlx_verifiable=True,
+            options=_opts, onnx_ops=_ops)
+    add(f"sdpa_cpu_fallback_fused_{_name}_shapeless_op23", _fn, _inputs, _covers, _shapeless(_fn),
+        mlx_verifiable=True, options=STD23, onnx_ops=(_shapeless_ops or [_ops23])[0])
+# A boolean mask in half precision stays decomposed: rows with every key masked (here the
+# first query of the second entry) average the values in MLX, which a float16 bias cannot do.
+_masked_row = mx.array([[[[True] * 5] * 3], [[[False] * 5] + [[True] * 5] * 2]])
+add("sdpa_cpu_fallback_f16_bool_mask_op23", lambda q, k, v, m: mx.fast.scaled_dot_product_attention(q, k, v, scale=0.25, mask=m),
+    [*qkv(2, 4, 2, 3, 5, 16, 16, 127, "float16"), _masked_row], ["Select", "Softmax"], None, mlx_verifiable=True,
+    options=STD23, **F16_TOL)
+add("sdpa_cpu_fallback_fused_f16_op23", lambda q, k, v: mx.fast.scaled_dot_product_attention(q, k, v, scale=0.25),
+    list(qkv(1, 4, 2, 3, 6, 16, 16, 124, "float16")), ["Matmul", "Softmax"], None, mlx_verifiable=True,
+    options=STD23, onnx_ops=_ATT23, **F16_TOL)
+
+
+# --- Rotary embeddings written as MLX's RoPE fallback writes them (halves a and b, then
+#     concat(a·cos − b·sin, a·sin + b·cos)), fused by the rotary pass: one RotaryEmbedding at
+#     opset 23, MLX's decomposition below it. The split form is export-model's decoders'. ----
+
+def _rotate_halves(x, c, s):
+    a, b = mx.split(x, 2, axis=-1)
+    return mx.concatenate([a * c - b * s, a * s + b * c], axis=-1)
+
+
+def _angles(shape, seed):
+    theta = uniform(shape, seed, 0.0, 6.0)
+    return [mx.cos(theta), mx.sin(theta)]
+
+
+_ROT23 = {"Reshape": 2, "RotaryEmbedding": 1}
+_ROT = {"Split": 1, "Mul": 4, "Sub": 1, "Add": 1, "Concat": 1}
+_rot_inputs = [randn((2, 3, 5, 16), 130), *_angles((2, 1, 5, 8), 131)]
+for _suffix, _opts, _ops in [("", {}, _ROT), ("_op23", STD23, _ROT23), ("_ort", ORT, _ROT), ("_ort23", ORT23, _ROT23)]:
+    add(f"rotary_split_halves{_suffix}", _rotate_halves, _rot_inputs, ["Split", "Concatenate"], None,
+        options=_opts, onnx_ops=_ops)
+# Shapeless, with the angles' head axis made in the function (as the decoders do): an input's
+# axis of 1 may vary, so it would not do.
+_rotate_by = lambda x, t: _rotate_halves(x, mx.expand_dims(mx.cos(t), 1), mx.expand_dims(mx.sin(t), 1))
+add("rotary_split_halves_shapeless_op23", _rotate_by, [randn((2, 3, 5, 16), 130), uniform((2, 5, 8), 131, 0.0, 6.0)],
+    ["Split", "Concatenate"], _shapeless(_rotate_by), options=STD23,
+    onnx_ops={"Cos": 1, "Sin": 1, "Unsqueeze": 2, "Reshape": 2, "RotaryEmbedding": 1})
+# One row of angles for every batch entry: the table is broadcast to the batch.
+add("rotary_split_halves_shared_angles_op23", _rotate_halves, [randn((3, 2, 4, 8), 132), *_angles((4, 4), 133)],
+    ["Split", "Concatenate"], None, options=STD23, onnx_ops={"Reshape": 2, "Expand": 2, "RotaryEmbedding": 1})
+add("rotary_split_halves_rank3_op23", _rotate_halves, [randn((2, 6, 8), 134), *_angles((2, 6, 4), 135)],
+    ["Split", "Concatenate"], None, options=STD23,
+    onnx_ops={"Reshape": 2, "Unsqueeze": 1, "RotaryEmbedding": 1, "Squeeze": 1})
+add("rotary_split_halves_f16_op23", _rotate_halves,
+    [randn((1, 2, 3, 8), 136, "float16"), *[a.astype(mx.float16) for a in _angles((1, 1, 3, 4), 137)]],
+    ["Split", "Concatenate"], None, options=STD23, onnx_ops=_ROT23, **F16_TOL)
+# A head axis in the angles (other than 1) has no RotaryEmbedding form: MLX's decomposition.
+add("rotary_split_halves_per_head_angles_op23", _rotate_halves, [randn((1, 2, 3, 8), 138), *_angles((1, 2, 3, 4), 139)],
+    ["Split", "Concatenate"], None, options=STD23, onnx_ops=_ROT)
+# mx.fast.rope recorded on the CPU stream: slices of the halves, the rest passed through.
+for _suffix, _opts in PATHS:
+    _rope_fb = lambda x, o: mx.fast.rope(x, 8, traditional=False, base=10000.0, scale=1.0, offset=o)
+    add(f"rope_cpu_fallback_fused_partial{_suffix}", _rope_fb, [randn((2, 2, 5, 12), 140), const(3, "int32")],
+        ["Slice", "Concatenate", "Cos", "Sin"], None, options=_opts)
