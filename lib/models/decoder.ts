@@ -56,20 +56,42 @@ function fuse(layers: Projection[]): Fused | null {
   return { layer, sizes, sources: layers.map((l) => l.weight) };
 }
 
+/** The layers' fused projection (made at first use), or null when they cannot be fused. */
+function fusedProjection(layers: Projection[]): Fused | null {
+  let fused = fusions.get(layers[0]!);
+  if (fused === undefined || (fused && fused.sources.some((w, i) => layers[i]!.weight !== w))) {
+    fused = fuse(layers);
+    fusions.set(layers[0]!, fused);
+  }
+  return fused;
+}
+
+/** Offsets of the cuts between consecutive parts of the given sizes. */
+function cutsOf(sizes: number[]): number[] {
+  return sizes.slice(0, -1).map((_, i) => sizes.slice(0, i + 1).reduce((a, b) => a + b, 0));
+}
+
 /**
  * project() of several layers over the same input as one projection, then split: one
  * matmul kernel instead of several (q/k/v, gate/up), and the same numbers, since each output
  * column is computed as before. Layers that differ in kind, bias or quantization run apart.
  */
 export function projectEach(layers: Projection[], x: MxArray): MxArray[] {
-  let fused = fusions.get(layers[0]!);
-  if (fused === undefined || (fused && fused.sources.some((w, i) => layers[i]!.weight !== w))) {
-    fused = fuse(layers);
-    fusions.set(layers[0]!, fused);
-  }
+  const fused = fusedProjection(layers);
   if (!fused) return layers.map((l) => project(l, x));
-  const cuts = fused.sizes.slice(0, -1).map((_, i) => fused!.sizes.slice(0, i + 1).reduce((a, b) => a + b, 0));
-  return mx.split(project(fused.layer, x), cuts, -1);
+  return mx.split(project(fused.layer, x), cutsOf(fused.sizes), -1);
+}
+
+/**
+ * projectEach of q/k/v-like layers, each output split into `heads[i]` heads of headDim
+ * ([batch, heads, sequence, head_dim], as splitHeads): fused, one reshape and transpose of
+ * the joint output, then one split along the heads.
+ */
+export function projectHeads(layers: Projection[], x: MxArray, heads: number[], headDim: number): MxArray[] {
+  const fused = fusedProjection(layers);
+  if (!fused) return layers.map((l, i) => splitHeads(project(l, x), heads[i]!, headDim));
+  const all = splitHeads(project(fused.layer, x), heads.reduce((a, b) => a + b, 0), headDim);
+  return mx.split(all, cutsOf(heads), 1);
 }
 
 let shapelessTrace = false;

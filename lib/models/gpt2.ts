@@ -30,7 +30,7 @@ class Attention extends Module {
   forward(x: MxArray, mask: MxArray, past?: KV): { out: MxArray; present: KV } {
     const { nHead, nEmbd } = this.args;
     const headDim = nEmbd / nHead;
-    const [q, k, v] = mx.split(project(this.c_attn, x), 3, -1).map((part) => splitHeads(part, nHead, headDim));
+    const [q, k, v] = mx.split(splitHeads(project(this.c_attn, x), 3 * nHead, headDim), 3, 1);
     const present = appendCache(past, k!, v!);
     const out = attention(q!, present.key, present.value, mask, headDim ** -0.5);
     return { out: project(this.c_proj, out), present };

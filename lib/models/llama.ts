@@ -9,7 +9,7 @@ import { Module } from '../nn/module.js';
 import { bool, int, num, object, positive } from './config.js';
 import {
   type KV, type RopeAngles, type StepInputs, type StepOutputs,
-  appendCache, applyRope, attention, causalMask, embed, project, projectEach, ropeAngles, ropeInverseFrequencies, splitHeads,
+  appendCache, applyRope, attention, causalMask, embed, project, projectEach, projectHeads, ropeAngles, ropeInverseFrequencies,
 } from './decoder.js';
 import { CausalLM, type Config, type Projection, type TokenEmbedding } from './model.js';
 
@@ -87,10 +87,9 @@ class Attention extends Module {
 
   forward(x: MxArray, mask: MxArray, angles: RopeAngles, past?: KV): { out: MxArray; present: KV } {
     const { numHeads, numKvHeads, headDim } = this.args;
-    const [queries, keys, values] = projectEach([this.q_proj, this.k_proj, this.v_proj], x);
-    let q = splitHeads(queries!, numHeads, headDim);
-    let k = splitHeads(keys!, numKvHeads, headDim);
-    const v = splitHeads(values!, numKvHeads, headDim);
+    const heads = projectHeads([this.q_proj, this.k_proj, this.v_proj], x, [numHeads, numKvHeads, numKvHeads], headDim);
+    let [q, k] = [heads[0]!, heads[1]!];
+    const v = heads[2]!;
     if (this.q_norm && this.k_norm) {
       q = this.q_norm.forward(q);
       k = this.k_norm.forward(k);
