@@ -97,7 +97,7 @@ export interface VerifyOptions {
 export interface ConvertOptions {
   /** Which trace of the file to convert (default 0). */
   trace?: number;
-  /** ONNX opset (default 18). */
+  /** ONNX opset (default 21). */
   opset?: number;
   /**
    * 'standard' (default): ONNX operators only, for any runtime. 'ort': also ONNX Runtime's

@@ -207,62 +207,57 @@ class TapeReader {
 
   void read_state(Node& node, const PrimitiveState& state) {
     size_t bools_seen = 0;
-    for (StateField field : state.fields) {
-      switch (field) {
-        case StateField::Placeholder: break;
-        case StateField::Bool:
-          // Before 0.32.2 ScaledDotProductAttention had no trailing force_fused flag.
-          if (node.op == "ScaledDotProductAttention" && version_.patch < 2 && ++bools_seen == 4) {
-            node.attrs.emplace_back(false);
-            break;
-          }
-          // FFT's odd_out flag appears after 0.32.2.
-          if (node.op == "FFT" && version_.patch <= 2 && ++bools_seen == 3) {
-            node.attrs.emplace_back(false);
-            break;
-          }
-          node.attrs.emplace_back(in_.boolean("state flag"));
-          break;
-        case StateField::I32: node.attrs.emplace_back(int64_t{in_.i32("state integer")}); break;
-        case StateField::U64: node.attrs.emplace_back(static_cast<int64_t>(in_.u64("state integer"))); break;
-        case StateField::F32: node.attrs.emplace_back(double{in_.scalar<float>("state number")}); break;
-        case StateField::F64: node.attrs.emplace_back(in_.scalar<double>("state number")); break;
-        case StateField::Dtype: node.attrs.emplace_back(dtype()); break;
-        case StateField::Shape:
-        case StateField::VecI32: node.attrs.emplace_back(int_list("state list", 4)); break;
-        case StateField::Strides:
-        case StateField::VecU64: node.attrs.emplace_back(int_list("state list", 8)); break;
-        case StateField::Str: node.attrs.emplace_back(in_.string("state string", kMaxStringBytes)); break;
-        case StateField::OptF32:
-          if (in_.boolean("optional flag")) node.attrs.emplace_back(double{in_.scalar<float>("state number")});
-          else node.attrs.emplace_back(std::monostate{});
-          break;
-        case StateField::I32x3: {
-          std::vector<int64_t> v;
-          for (int i = 0; i < 3; ++i) v.push_back(in_.i32("state integer"));
-          node.attrs.emplace_back(std::move(v));
-          break;
+    for (const StateFieldSpec& field : state.fields) {
+      if (field.type == StateField::Placeholder) continue;
+      node.attrs.push_back({field.name, read_field(node, field.type, bools_seen)});
+    }
+  }
+
+  Attr read_field(const Node& node, StateField type, size_t& bools_seen) {
+    switch (type) {
+      case StateField::Placeholder: break;
+      case StateField::Bool:
+        // Before 0.32.2 ScaledDotProductAttention had no trailing force_fused flag.
+        if (node.op == "ScaledDotProductAttention" && version_.patch < 2 && ++bools_seen == 4) return false;
+        // FFT's odd_out flag appears after 0.32.2.
+        if (node.op == "FFT" && version_.patch <= 2 && ++bools_seen == 3) return false;
+        return in_.boolean("state flag");
+      case StateField::I32: return int64_t{in_.i32("state integer")};
+      case StateField::U64: return static_cast<int64_t>(in_.u64("state integer"));
+      case StateField::F32: return double{in_.scalar<float>("state number")};
+      case StateField::F64: return in_.scalar<double>("state number");
+      case StateField::Dtype: return dtype();
+      case StateField::Shape:
+      case StateField::VecI32: return int_list("state list", 4);
+      case StateField::Strides:
+      case StateField::VecU64: return int_list("state list", 8);
+      case StateField::Str: return in_.string("state string", kMaxStringBytes);
+      case StateField::OptF32:
+        if (in_.boolean("optional flag")) return double{in_.scalar<float>("state number")};
+        return std::monostate{};
+      case StateField::I32x3: {
+        std::vector<int64_t> v;
+        for (int i = 0; i < 3; ++i) v.push_back(in_.i32("state integer"));
+        return v;
+      }
+      case StateField::BoolTriples: {
+        uint64_t n = in_.count("state list", 3, UINT64_MAX);
+        std::vector<int64_t> v;
+        for (uint64_t i = 0; i < 3 * n; ++i) v.push_back(in_.boolean("state flag"));
+        return v;
+      }
+      case StateField::Variants: {
+        uint64_t n = in_.count("state list", 5, UINT64_MAX);
+        for (uint64_t i = 0; i < n; ++i) {
+          int32_t tag = in_.i32("variant tag");
+          if (tag == 0 || tag == 1) in_.skip(4, "variant value");
+          else if (tag == 2) in_.boolean("variant value");
+          else in_.error("variant tag " + std::to_string(tag) + " is not 0, 1 or 2");
         }
-        case StateField::BoolTriples: {
-          uint64_t n = in_.count("state list", 3, UINT64_MAX);
-          std::vector<int64_t> v;
-          for (uint64_t i = 0; i < 3 * n; ++i) v.push_back(in_.boolean("state flag"));
-          node.attrs.emplace_back(std::move(v));
-          break;
-        }
-        case StateField::Variants: {
-          uint64_t n = in_.count("state list", 5, UINT64_MAX);
-          for (uint64_t i = 0; i < n; ++i) {
-            int32_t tag = in_.i32("variant tag");
-            if (tag == 0 || tag == 1) in_.skip(4, "variant value");
-            else if (tag == 2) in_.boolean("variant value");
-            else in_.error("variant tag " + std::to_string(tag) + " is not 0, 1 or 2");
-          }
-          node.attrs.emplace_back(std::monostate{});
-          break;
-        }
+        return std::monostate{};
       }
     }
+    return std::monostate{};
   }
 
   ByteReader& in_;

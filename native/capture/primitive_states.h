@@ -28,9 +28,16 @@ enum class StateField {
   Variants,    // u64 n, n × (i32 tag, value)
 };
 
+// One field of a state: how it is written, and MLX's name for it ("" for a placeholder),
+// by which lowering rules read it (Node::attr).
+struct StateFieldSpec {
+  StateField type;
+  std::string_view name;
+};
+
 struct PrimitiveState {
   std::string_view name;
-  std::vector<StateField> fields;
+  std::vector<StateFieldSpec> fields;
 };
 
 // nullptr when MLX 0.32.4 has no primitive of that name.

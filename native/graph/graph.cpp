@@ -1,6 +1,7 @@
 #include "graph/graph.h"
 
 #include <string>
+#include <type_traits>
 
 #include "graph/error.h"
 
@@ -8,23 +9,33 @@ namespace mlx_onnx {
 namespace {
 
 template <typename T>
-const T& attr_as(const Node& node, size_t i, const char* kind) {
-  if (i >= node.attrs.size() || !std::holds_alternative<T>(node.attrs[i])) {
-    fail(ErrorCode::InvalidInput, node.op + ": state field " + std::to_string(i) +
-                                      " is missing or is not " + kind);
-  }
-  return std::get<T>(node.attrs[i]);
+constexpr const char* kind_of() {
+  if constexpr (std::is_same_v<T, int64_t>) return "an integer";
+  else if constexpr (std::is_same_v<T, double>) return "a number";
+  else if constexpr (std::is_same_v<T, bool>) return "a bool";
+  else if constexpr (std::is_same_v<T, DType>) return "a dtype";
+  else if constexpr (std::is_same_v<T, std::vector<int64_t>>) return "a list of integers";
+  else return "a string";
 }
 
 }  // namespace
 
-int64_t Node::int_attr(size_t i) const { return attr_as<int64_t>(*this, i, "an integer"); }
-double Node::float_attr(size_t i) const { return attr_as<double>(*this, i, "a number"); }
-bool Node::bool_attr(size_t i) const { return attr_as<bool>(*this, i, "a bool"); }
-DType Node::dtype_attr(size_t i) const { return attr_as<DType>(*this, i, "a dtype"); }
-const std::vector<int64_t>& Node::ints_attr(size_t i) const {
-  return attr_as<std::vector<int64_t>>(*this, i, "a list of integers");
+template <typename T>
+const T& Node::attr(std::string_view name) const {
+  for (const NamedAttr& a : attrs) {
+    if (a.name != name) continue;
+    if (const T* value = std::get_if<T>(&a.value)) return *value;
+    break;
+  }
+  fail(ErrorCode::InvalidInput, op + ": state field '" + std::string(name) + "' is missing or is not " + kind_of<T>());
 }
+
+template const int64_t& Node::attr<int64_t>(std::string_view) const;
+template const double& Node::attr<double>(std::string_view) const;
+template const bool& Node::attr<bool>(std::string_view) const;
+template const DType& Node::attr<DType>(std::string_view) const;
+template const std::vector<int64_t>& Node::attr<std::vector<int64_t>>(std::string_view) const;
+template const std::string& Node::attr<std::string>(std::string_view) const;
 
 bool Value::fixed(size_t begin, size_t end) const {
   for (size_t axis = begin; axis < end; ++axis) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -36,18 +37,25 @@ struct Value {
 using Attr = std::variant<std::monostate, bool, int64_t, double, DType, std::vector<int64_t>,
                           std::string>;
 
+// A state field under MLX's name for it: text of static storage (the state table's, or
+// a literal of the pass that made the node).
+struct NamedAttr {
+  std::string_view name;
+  Attr value;
+};
+
 struct Node {
   std::string op;  // MLX primitive name, e.g. "Add", "Reduce"
   std::vector<ValueId> inputs;
   std::vector<ValueId> outputs;
-  std::vector<Attr> attrs;
+  std::vector<NamedAttr> attrs;
   bool on_gpu = false;  // recorded on a GPU stream
 
-  int64_t int_attr(size_t i) const;
-  double float_attr(size_t i) const;
-  bool bool_attr(size_t i) const;
-  DType dtype_attr(size_t i) const;
-  const std::vector<int64_t>& ints_attr(size_t i) const;
+  // The state field `name` as T: int64_t (integers and enums), double, bool, DType,
+  // std::vector<int64_t> (shapes, axes, lists) or std::string. A missing field, or one of
+  // another type, fails with ERR_INVALID_INPUT naming the primitive and the field.
+  template <typename T>
+  const T& attr(std::string_view name) const;
 };
 
 struct Constant {

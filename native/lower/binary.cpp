@@ -20,7 +20,7 @@ constexpr char kAdd[] = "Add", kSub[] = "Sub", kMul[] = "Mul", kDiv[] = "Div", k
                kOr[] = "Or";
 
 void lower_equal(Context& ctx, const Node& node) {
-  bool equal_nan = node.bool_attr(0);
+  bool equal_nan = node.attr<bool>("equal_nan");
   compute_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType dt) {
     if (!equal_nan || !is_floating(dt)) return void(c.emit("Equal", in, {}, out));
     std::string both_nan = c.emit("And", {c.emit("IsNaN", {in[0]}), c.emit("IsNaN", {in[1]})});
@@ -125,7 +125,7 @@ void lower_div_mod(Context& ctx, const Node& node) {
 // complemented, shifted logically, and complemented back.
 void lower_bitwise_binary(Context& ctx, const Node& node) {
   enum { And, Or, Xor, LeftShift, RightShift };
-  int64_t op = node.int_attr(0);
+  int64_t op = node.attr<int64_t>("op");
   DType dt = ctx.out_value(node).dtype;
   const std::string& a = ctx.in(node, 0);
   const std::string& b = ctx.in(node, 1);

@@ -58,9 +58,9 @@ std::string dilate_input(Context& ctx, const std::string& x, const Shape& shape,
 // inserted for input dilation and negative padding (or dilation's trailing zeros) cut
 // with a Slice. Returns it with the non-negative `pads` (begins, then ends) left to Conv.
 std::string prepare_input(Context& ctx, const Node& node, const std::string& input, Ints& pads) {
-  const Ints& padding_lo = node.ints_attr(1);
-  const Ints& padding_hi = node.ints_attr(2);
-  const Ints& input_dilation = node.ints_attr(4);
+  const Ints& padding_lo = node.attr<Ints>("padding_lo");
+  const Ints& padding_hi = node.attr<Ints>("padding_hi");
+  const Ints& input_dilation = node.attr<Ints>("input_dilation");
   const Shape& in_shape = ctx.in_value(node, 0).shape;
   size_t spatial = in_shape.size() - 2;
 
@@ -112,7 +112,7 @@ void lower_convolution(Context& ctx, const Node& node) {
   // enough that lengths computed from them stay far from int64 overflow.
   static const char* const kFields[] = {"strides", "padding_lo", "padding_hi", "kernel_dilation", "input_dilation"};
   for (size_t field = 0; field < 5; ++field) {
-    const Ints& values = node.ints_attr(field);
+    const Ints& values = node.attr<Ints>(kFields[field]);
     const std::string name = kFields[field];
     require(values.size() == spatial, node, name + " needs one entry per spatial axis (" + std::to_string(spatial) + ")");
     bool padding = field == 1 || field == 2;
@@ -126,11 +126,11 @@ void lower_convolution(Context& ctx, const Node& node) {
 
   Ints pads;
   std::string x = prepare_input(ctx, node, operand(0), pads);
-  std::string w = prepare_weight(ctx, operand(1), spatial, node.bool_attr(6));
+  std::string w = prepare_weight(ctx, operand(1), spatial, node.attr<bool>("flip"));
   std::string y = ctx.emit("Conv", {x, w},
-                           {{"strides", node.ints_attr(0)},
-                            {"dilations", node.ints_attr(3)},
-                            {"group", node.int_attr(5)},
+                           {{"strides", node.attr<Ints>("strides")},
+                            {"dilations", node.attr<Ints>("kernel_dilation")},
+                            {"group", node.attr<int64_t>("groups")},
                             {"pads", pads}});
   std::string out = widen ? ctx.fresh("conv_f32") : ctx.out(node);
   ctx.emit("Transpose", {y}, {{"perm", to_channels_last(spatial)}}, out);

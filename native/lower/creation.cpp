@@ -15,8 +15,8 @@ void lower_full(Context& ctx, const Node& node) {
 // MLX fills arange by repeated addition of (start + step) - start in the output dtype,
 // as ONNX Range does; both are computed here the same way.
 void lower_arange(Context& ctx, const Node& node) {
-  double start = node.float_attr(0);
-  double step = node.float_attr(2);
+  double start = node.attr<double>("start");
+  double step = node.attr<double>("step");
   DType dt = ctx.out_value(node).dtype;
   int64_t count = ctx.out_value(node).shape.at(0);
   // ONNX Range takes float32/64 and int16/32/64; other dtypes are made in a wider one.

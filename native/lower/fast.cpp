@@ -63,7 +63,7 @@ std::string rms_normalized(Context& ctx, const std::string& x, float eps) {
 // RMSNorm(x, w; eps): MLX normalizes in float32, casts to the dtype, then multiplies by w.
 void lower_rms_norm(Context& ctx, const Node& node) {
   DType dt = ctx.out_value(node).dtype;
-  float eps = static_cast<float>(node.float_attr(0));
+  float eps = static_cast<float>(node.attr<double>("eps"));
   if (ctx.opset() >= 23 && fusable(dt)) {
     ctx.emit("RMSNormalization", {ctx.in(node, 0), as_vector(ctx, node, 1)},
              {{"axis", int64_t{-1}}, {"epsilon", eps}, {"stash_type", int64_t{1}}}, ctx.out(node));
@@ -78,7 +78,7 @@ void lower_rms_norm(Context& ctx, const Node& node) {
 // then * w + b in the dtype.
 void lower_layer_norm(Context& ctx, const Node& node) {
   DType dt = ctx.out_value(node).dtype;
-  float eps = static_cast<float>(node.float_attr(0));
+  float eps = static_cast<float>(node.attr<double>("eps"));
   if (ctx.target() == Target::Ort && fusable(dt)) {
     ctx.emit("LayerNormalization", {ctx.in(node, 0), as_vector(ctx, node, 1), as_vector(ctx, node, 2)},
              {{"axis", int64_t{-1}}, {"epsilon", eps}, {"stash_type", int64_t{1}}}, ctx.out(node));
@@ -105,8 +105,8 @@ struct Rope {
 };
 
 Rope rope_params(Context& ctx, const Node& node) {
-  Rope r{node.int_attr(0), node.bool_attr(1), static_cast<float>(node.float_attr(2)),
-         static_cast<float>(node.float_attr(3)), node.bool_attr(4), ctx.in_value(node, 0).shape,
+  Rope r{node.attr<int64_t>("dims"), node.attr<bool>("traditional"), static_cast<float>(node.attr<double>("base")),
+         static_cast<float>(node.attr<double>("scale")), node.attr<bool>("forward"), ctx.in_value(node, 0).shape,
          element_count(ctx.in_value(node, 1).shape) > 1};
   if (r.shape.size() < 3) fail(ErrorCode::InvalidInput, "RoPE: the input must have rank 3 or more");
   if (r.dims <= 0 || r.dims % 2 != 0 || r.dims > r.shape.back()) {
@@ -275,7 +275,7 @@ std::string rotary_cache(Context& ctx, const Node& node, size_t i) {
 void lower_fused_rotary(Context& ctx, const Node& node) {
   const Shape& s = ctx.in_value(node, 0).shape;
   DType dt = ctx.in_value(node, 0).dtype;
-  int64_t dims = node.int_attr(0);
+  int64_t dims = node.attr<int64_t>("dims");
   if (ctx.opset() >= 23 && fusable(dt) && (s.size() == 3 || s.size() == 4)) {
     std::string c = rotary_cache(ctx, node, 1);
     std::string sn = c.empty() ? "" : rotary_cache(ctx, node, 2);
@@ -311,7 +311,7 @@ struct Sdpa {
 };
 
 Sdpa sdpa_params(Context& ctx, const Node& node) {
-  if (node.bool_attr(3) || node.outputs.size() > 1) {
+  if (node.attr<bool>("output_logsumexp") || node.outputs.size() > 1) {
     fail(ErrorCode::UnsupportedOp,
          "ScaledDotProductAttention with output_logsumexp (recorded only while tracing gradients) "
          "is not supported");
@@ -320,9 +320,9 @@ Sdpa sdpa_params(Context& ctx, const Node& node) {
   const Shape& k = ctx.in_value(node, 1).shape;
   const Shape& v = ctx.in_value(node, 2).shape;
   Sdpa p;
-  p.scale = static_cast<float>(node.float_attr(0));
-  p.causal = node.bool_attr(1);
-  p.has_sinks = node.bool_attr(2);
+  p.scale = static_cast<float>(node.attr<double>("scale"));
+  p.causal = node.attr<bool>("do_causal");
+  p.has_sinks = node.attr<bool>("has_sinks");
   size_t n = node.inputs.size() - (p.has_sinks ? 1 : 0);
   p.has_mask = n == 4;
   bool valid = (n == 3 || n == 4) && q.size() == 4 && k.size() == 4 && v.size() == 4 && k[1] > 0 &&

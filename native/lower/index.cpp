@@ -14,8 +14,8 @@ namespace {
 // front, cut the other axes to their slice sizes, Gather (one axis) or GatherND
 // (several), and reshape; the size-1 indexed axes of the result add no data.
 void lower_gather(Context& ctx, const Node& node) {
-  const auto& axes = node.ints_attr(0);
-  const auto& slice_sizes = node.ints_attr(1);
+  const auto& axes = node.attr<std::vector<int64_t>>("axes");
+  const auto& slice_sizes = node.attr<std::vector<int64_t>>("slice_sizes");
   const Shape& src_shape = ctx.in_value(node, 0).shape;
   int64_t rank = static_cast<int64_t>(src_shape.size());
 
@@ -71,7 +71,7 @@ void lower_gather(Context& ctx, const Node& node) {
 
 void lower_gather_axis(Context& ctx, const Node& node) {
   std::string index = ctx.operand_as(node, 1, DType::Int64);
-  ctx.emit("GatherElements", {ctx.in(node, 0), index}, {{"axis", node.int_attr(0)}}, ctx.out(node));
+  ctx.emit("GatherElements", {ctx.in(node, 0), index}, {{"axis", node.attr<int64_t>("axis")}}, ctx.out(node));
 }
 
 constexpr Rule kRules[] = {

@@ -18,8 +18,8 @@ void lower_matmul(Context& ctx, const Node& node) {
 
 // AddMM(a, b, c) = alpha * (a @ b) + beta * c (MLX orders the operands a, b, c)
 void lower_add_mm(Context& ctx, const Node& node) {
-  double alpha = node.float_attr(0);
-  double beta = node.float_attr(1);
+  double alpha = node.attr<double>("alpha");
+  double beta = node.attr<double>("beta");
   compute_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType dt) {
     std::string product = c.emit("MatMul", {in[0], in[1]});
     if (alpha != 1.0) product = c.emit("Mul", {product, c.scalar(dt, alpha)});
@@ -40,7 +40,7 @@ bool is_power_of_two(int64_t n) { return n > 0 && (n & (n - 1)) == 0; }
 // kron(A, B, ...) applied to a vector is A, B, ... applied on the axes of its reshaping,
 // each factor (H_m, then Sylvester blocks of at most 64) is one small MatMul.
 void lower_hadamard(Context& ctx, const Node& node) {
-  float scale = static_cast<float>(node.float_attr(0));
+  float scale = static_cast<float>(node.attr<double>("scale"));
   const Shape& shape = ctx.out_value(node).shape;
   if (shape.empty()) fail(ErrorCode::InvalidInput, "Hadamard of a scalar");
   int64_t size = shape.back();
@@ -148,7 +148,7 @@ std::string apply_block_mask(Context& ctx, const std::string& x, const std::stri
 // the blocks where it is false, a float mask multiplies them. Masks are expanded to
 // elements by gathering block i // block_size on both matrix axes.
 void lower_block_masked_mm(Context& ctx, const Node& node) {
-  int64_t block = node.int_attr(0);
+  int64_t block = node.attr<int64_t>("block_size");
   size_t count = node.inputs.size();
   if (count < 3 || count > 5 || block <= 0) fail(ErrorCode::InvalidInput, "BlockMaskedMM: bad operands");
   require(ctx.in_value(node, 0).shape.size() >= 2 && ctx.in_value(node, 1).shape.size() >= 2, node,

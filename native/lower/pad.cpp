@@ -21,9 +21,9 @@ DType pad_dtype(DType dtype) {
 // Pad(x, value; axes, low, high) -> ONNX Pad (constant mode) on the given axes. MLX has
 // already cast the 0-d pad value to x's dtype.
 void lower_pad(Context& ctx, const Node& node) {
-  const auto& axes = node.ints_attr(0);
-  const auto& low = node.ints_attr(1);
-  const auto& high = node.ints_attr(2);
+  const auto& axes = node.attr<std::vector<int64_t>>("axes");
+  const auto& low = node.attr<std::vector<int64_t>>("low");
+  const auto& high = node.attr<std::vector<int64_t>>("high");
   DType dtype = ctx.in_value(node, 0).dtype;
   int64_t rank = static_cast<int64_t>(ctx.in_value(node, 0).shape.size());
   std::vector<int64_t> onnx_axes, pads(low.begin(), low.end());

@@ -31,7 +31,7 @@ struct Quant {
 // The (group_size, bits, mode) head shared by the three primitives' states, checked
 // against what MLX accepts (the unpacking below relies on it).
 Quant quant_of(const Node& node) {
-  int64_t g = node.int_attr(0), bits = node.int_attr(1), mode = node.int_attr(2);
+  int64_t g = node.attr<int64_t>("group_size"), bits = node.attr<int64_t>("bits"), mode = node.attr<int64_t>("mode");
   bool ok = false;
   switch (mode) {
     case 0: ok = (bits >= 2 && bits <= 8 && bits != 7) && (g == 32 || g == 64 || g == 128); break;
@@ -260,7 +260,7 @@ void narrow(Context& ctx, const Node& node, const std::string& result) {
 // x · deq(w)ᵀ (transpose) or x · deq(w); batch axes broadcast as in MatMul.
 void lower_quantized_matmul(Context& ctx, const Node& node) {
   Quant q = quant_of(node);
-  bool transpose = node.bool_attr(3);
+  bool transpose = node.attr<bool>("transpose");
   DType dtype = compute_dtype(ctx.out_value(node).dtype);
   std::string x = cast_if(ctx, ctx.in(node, 0), ctx.in_value(node, 0).dtype, dtype);
   std::string result = result_name(ctx, node);
@@ -286,7 +286,7 @@ void lower_quantized_matmul(Context& ctx, const Node& node) {
 // are speed hints only.
 void lower_gather_qmm(Context& ctx, const Node& node) {
   Quant q = quant_of(node);
-  bool transpose = node.bool_attr(3);
+  bool transpose = node.attr<bool>("transpose");
   size_t n = node.inputs.size();
   DType dtype = compute_dtype(ctx.out_value(node).dtype);
   const Shape& xshape = ctx.in_value(node, 0).shape;
@@ -379,7 +379,7 @@ void lower_affine_quantize(Context& ctx, const Node& node, const Quant& q) {
 // dequantize records its decomposition instead).
 void lower_quantize(Context& ctx, const Node& node) {
   Quant q = quant_of(node);
-  if (node.bool_attr(3)) {
+  if (node.attr<bool>("dequantize")) {
     DType dtype = compute_dtype(ctx.out_value(node).dtype);
     Weight w = weight_of(ctx, node, q, 0);
     if (q.mode == Mode::Nvfp4 && node.inputs.size() > 2) w.global_scale = ctx.in(node, 2);

@@ -13,7 +13,7 @@ namespace {
 // Narrower widths take the little-endian bytes of the words. ONNX Runtime adds uint32
 // modulo 2^32, so the hash is computed in uint32 directly.
 void lower_random_bits(Context& ctx, const Node& node) {
-  int64_t width = node.int_attr(1);
+  int64_t width = node.attr<int64_t>("width");
   const Shape& key_shape = ctx.in_value(node, 0).shape;
   const Value& result = ctx.out_value(node);
   DType dt = result.dtype;

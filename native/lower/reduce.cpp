@@ -20,8 +20,8 @@ const char* reduce_op(int64_t type) {
 }
 
 void lower_reduce(Context& ctx, const Node& node) {
-  int64_t type = node.int_attr(0);
-  const auto& axes = node.ints_attr(1);
+  int64_t type = node.attr<int64_t>("reduce_type");
+  const auto& axes = node.attr<std::vector<int64_t>>("axes");
   const char* op = reduce_op(type);
   if (!op) throw Error(ErrorCode::InvalidInput, "Reduce: unknown reduce type " + std::to_string(type));
   DType in_dtype = ctx.in_value(node, 0).dtype;
@@ -44,8 +44,8 @@ void lower_reduce(Context& ctx, const Node& node) {
 }
 
 void lower_arg_reduce(Context& ctx, const Node& node) {
-  const char* op = node.int_attr(0) == 0 ? "ArgMin" : "ArgMax";
-  int64_t axis = node.int_attr(1);
+  const char* op = node.attr<int64_t>("reduce_type") == 0 ? "ArgMin" : "ArgMax";
+  int64_t axis = node.attr<int64_t>("axis");
   std::string x = ctx.in(node, 0);
   if (is_half(ctx.in_value(node, 0).dtype)) x = ctx.cast(x, DType::Float32);
   std::string index = ctx.emit(op, {x}, {{"axis", axis}, {"keepdims", int64_t{1}}});

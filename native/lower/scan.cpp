@@ -137,14 +137,14 @@ std::string log_step_scan(Context& ctx, const ScanSpec& s, const std::string& x,
 }
 
 void lower_scan(Context& ctx, const Node& node) {
-  auto type = static_cast<ScanType>(node.int_attr(0));
-  int64_t axis = node.int_attr(1);
-  bool reverse = node.bool_attr(2);
-  bool inclusive = node.bool_attr(3);
+  auto type = static_cast<ScanType>(node.attr<int64_t>("reduce_type"));
+  int64_t axis = node.attr<int64_t>("axis");
+  bool reverse = node.attr<bool>("reverse");
+  bool inclusive = node.attr<bool>("inclusive");
   DType in_dtype = ctx.in_value(node, 0).dtype;
   DType out_dtype = ctx.out_value(node).dtype;
   if (type < kMax || type > kLogAddExp) {
-    fail(ErrorCode::InvalidInput, "Scan: unknown reduce type " + std::to_string(node.int_attr(0)));
+    fail(ErrorCode::InvalidInput, "Scan: unknown reduce type " + std::to_string(node.attr<int64_t>("reduce_type")));
   }
   if (in_dtype == DType::Complex64) fail(ErrorCode::UnsupportedOp, "Scan of complex64: no ONNX kernels");
   if (type == kLogAddExp && !is_floating(in_dtype)) {

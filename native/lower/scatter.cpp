@@ -110,8 +110,8 @@ Shape concat_shapes(const Shape& a, const Shape& b) {
 // indexed positions (U is 1 on indexed axes from x.at[i], the slice length from
 // x.at[i, a:b], and the full axis elsewhere). The indexed axes move to the front.
 void lower_scatter(Context& ctx, const Node& node) {
-  std::vector<onnx::Attribute> reduction = block_reduction("Scatter", node.int_attr(0));
-  const auto& axes = node.ints_attr(1);
+  std::vector<onnx::Attribute> reduction = block_reduction("Scatter", node.attr<int64_t>("reduce_type"));
+  const auto& axes = node.attr<std::vector<int64_t>>("axes");
   size_t k = axes.size();
   require(node.inputs.size() == k + 2, node, "expects the data, one index array per axis and the updates");
   const Shape& data_shape = ctx.in_value(node, 0).shape;
@@ -190,11 +190,11 @@ void lower_scatter(Context& ctx, const Node& node) {
 // ScatterAxis(data, indices, updates; reduce type Sum 0 / None 1, axis): put_along_axis
 // and scatter_add_axis; indices and updates already have one shape.
 void lower_scatter_axis(Context& ctx, const Node& node) {
-  int64_t type = node.int_attr(0);
+  int64_t type = node.attr<int64_t>("reduce_type");
   if (type != 0 && type != 1) {
     throw Error(ErrorCode::InvalidInput, "ScatterAxis: unknown reduce type " + std::to_string(type));
   }
-  std::vector<onnx::Attribute> attrs = {{"axis", node.int_attr(1)}};
+  std::vector<onnx::Attribute> attrs = {{"axis", node.attr<int64_t>("axis")}};
   if (type == 0) attrs.push_back({"reduction", std::string("add")});
   std::string index = to_int64(ctx, node, 1);
   compute_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType) {
@@ -206,9 +206,9 @@ void lower_scatter_axis(Context& ctx, const Node& node) {
 // the slice's shape) goes to start + i * stride on each axis; start and strides are
 // normalized by MLX (end is not, so the update's shape gives the lengths).
 void lower_slice_update(Context& ctx, const Node& node) {
-  std::vector<onnx::Attribute> reduction = block_reduction("SliceUpdate", node.int_attr(0));
-  const auto& start = node.ints_attr(1);
-  const auto& strides = node.ints_attr(3);
+  std::vector<onnx::Attribute> reduction = block_reduction("SliceUpdate", node.attr<int64_t>("reduce_type"));
+  const auto& start = node.attr<std::vector<int64_t>>("start");
+  const auto& strides = node.attr<std::vector<int64_t>>("strides");
   const Shape& data_shape = ctx.in_value(node, 0).shape;
   const Shape& block = ctx.in_value(node, 1).shape;
   size_t rank = data_shape.size();
@@ -241,8 +241,8 @@ void lower_slice_update(Context& ctx, const Node& node) {
 // the other axes the slice cuts.
 void lower_dynamic_slice(Context& ctx, const Node& node) {
   const Shape& data_shape = ctx.in_value(node, 0).shape;
-  const auto axes = checked_axes(node, node.ints_attr(0), static_cast<int64_t>(data_shape.size()));
-  const auto& size = node.ints_attr(1);
+  const auto axes = checked_axes(node, node.attr<std::vector<int64_t>>("axes"), static_cast<int64_t>(data_shape.size()));
+  const auto& size = node.attr<std::vector<int64_t>>("slice_size");
   require(size.size() == data_shape.size(), node, "the slice size must have the data's rank " + std::to_string(data_shape.size()));
   for (size_t d = 0; d < size.size(); ++d) {
     require(size[d] >= 0 && size[d] <= data_shape[d], node,
@@ -281,7 +281,7 @@ void lower_dynamic_slice_update(Context& ctx, const Node& node) {
   const Shape& block = ctx.in_value(node, 1).shape;
   size_t rank = data_shape.size();
   if (rank == 0) throw Error(ErrorCode::UnsupportedOp, "DynamicSliceUpdate of a scalar");
-  const auto axes = checked_axes(node, node.ints_attr(0), static_cast<int64_t>(rank));
+  const auto axes = checked_axes(node, node.attr<std::vector<int64_t>>("axes"), static_cast<int64_t>(rank));
   if (block.size() != rank) throw Error(ErrorCode::InvalidInput, "DynamicSliceUpdate: update rank differs");
   size_t depth = scatter_depth(data_shape, block, std::vector<bool>(rank, false), 1);
   // The block's start, one entry per leading axis: start[k] on axes[k], else 0 (a

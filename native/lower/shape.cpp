@@ -27,7 +27,7 @@ bool has_zero(const Shape& shape) {
 // MLX keeps the shape as written, with -1 for an inferred dimension, which is also what
 // ONNX's Reshape takes; in shapeless graphs the -1 is what makes it follow the input.
 void lower_reshape(Context& ctx, const Node& node) {
-  const auto& shape = node.ints_attr(0);
+  const auto& shape = node.attr<std::vector<int64_t>>("shape");
   reshape(ctx, node, ctx.int64s(shape), has_zero(shape));
 }
 
@@ -46,7 +46,7 @@ bool reshape_to_constant(Context& ctx, const Node& node, size_t copied) {
 
 void lower_flatten(Context& ctx, const Node& node) {
   int64_t rank = static_cast<int64_t>(ctx.in_value(node, 0).shape.size());
-  int64_t start = checked_axis(node, node.int_attr(0), rank), end = checked_axis(node, node.int_attr(1), rank);
+  int64_t start = checked_axis(node, node.attr<int64_t>("start_axis"), rank), end = checked_axis(node, node.attr<int64_t>("end_axis"), rank);
   if (reshape_to_constant(ctx, node, start)) return;
   ValueId x = node.inputs[0];
   reshape(ctx, node, ctx.emit("Concat", {ctx.dims(x, 0, start), ctx.int64s({-1}), ctx.dims(x, end + 1, rank)}, {{"axis", int64_t{0}}}), false);
@@ -54,23 +54,23 @@ void lower_flatten(Context& ctx, const Node& node) {
 
 void lower_unflatten(Context& ctx, const Node& node) {
   int64_t rank = static_cast<int64_t>(ctx.in_value(node, 0).shape.size());
-  int64_t axis = checked_axis(node, node.int_attr(0), rank);
+  int64_t axis = checked_axis(node, node.attr<int64_t>("axis"), rank);
   if (reshape_to_constant(ctx, node, axis)) return;
   ValueId x = node.inputs[0];
-  std::string parts = ctx.emit("Concat", {ctx.dims(x, 0, axis), ctx.int64s(node.ints_attr(1)), ctx.dims(x, axis + 1, rank)}, {{"axis", int64_t{0}}});
+  std::string parts = ctx.emit("Concat", {ctx.dims(x, 0, axis), ctx.int64s(node.attr<std::vector<int64_t>>("shape")), ctx.dims(x, axis + 1, rank)}, {{"axis", int64_t{0}}});
   reshape(ctx, node, parts, false);
 }
 
 void lower_transpose(Context& ctx, const Node& node) {
-  ctx.emit("Transpose", {ctx.in(node, 0)}, {{"perm", node.ints_attr(0)}}, ctx.out(node));
+  ctx.emit("Transpose", {ctx.in(node, 0)}, {{"perm", node.attr<std::vector<int64_t>>("axes")}}, ctx.out(node));
 }
 
 void lower_expand_dims(Context& ctx, const Node& node) {
-  ctx.emit("Unsqueeze", {ctx.in(node, 0), ctx.int64s(node.ints_attr(0))}, {}, ctx.out(node));
+  ctx.emit("Unsqueeze", {ctx.in(node, 0), ctx.int64s(node.attr<std::vector<int64_t>>("axes"))}, {}, ctx.out(node));
 }
 
 void lower_squeeze(Context& ctx, const Node& node) {
-  ctx.emit("Squeeze", {ctx.in(node, 0), ctx.int64s(node.ints_attr(0))}, {}, ctx.out(node));
+  ctx.emit("Squeeze", {ctx.in(node, 0), ctx.int64s(node.attr<std::vector<int64_t>>("axes"))}, {}, ctx.out(node));
 }
 
 // To the recorded shape; in shapeless exports MLX adds the arrays whose shapes the result
@@ -91,12 +91,12 @@ void lower_broadcast(Context& ctx, const Node& node) {
 void lower_concatenate(Context& ctx, const Node& node) {
   std::vector<std::string> inputs;
   for (size_t i = 0; i < node.inputs.size(); ++i) inputs.push_back(ctx.in(node, i));
-  ctx.emit("Concat", inputs, {{"axis", node.int_attr(0)}}, ctx.out(node));
+  ctx.emit("Concat", inputs, {{"axis", node.attr<int64_t>("axis")}}, ctx.out(node));
 }
 
 // MLX splits at indices; ONNX takes the size of each part, read from the outputs.
 void lower_split(Context& ctx, const Node& node) {
-  int64_t axis = node.int_attr(1);
+  int64_t axis = node.attr<int64_t>("axis");
   int64_t rank = static_cast<int64_t>(ctx.in_value(node, 0).shape.size());
   if (axis < 0) axis += rank;
   std::vector<int64_t> sizes;
@@ -110,9 +110,9 @@ void lower_split(Context& ctx, const Node& node) {
 }
 
 void lower_slice(Context& ctx, const Node& node) {
-  std::vector<int64_t> starts = node.ints_attr(0);
-  std::vector<int64_t> ends = node.ints_attr(1);
-  const auto& steps = node.ints_attr(2);
+  std::vector<int64_t> starts = node.attr<std::vector<int64_t>>("start");
+  std::vector<int64_t> ends = node.attr<std::vector<int64_t>>("end");
+  const auto& steps = node.attr<std::vector<int64_t>>("strides");
   const size_t rank = ctx.in_value(node, 0).shape.size();
   require(starts.size() == rank && ends.size() == rank && steps.size() == rank, node,
           "starts, ends and steps must have the input's rank " + std::to_string(rank));
@@ -141,13 +141,13 @@ void lower_slice(Context& ctx, const Node& node) {
 // float32: WebGPU runtimes have no float64, and 1/n rounds the same for any n below 2^24.
 
 void lower_number_of_elements(Context& ctx, const Node& node) {
-  bool inverted = node.bool_attr(1);
-  DType dt = node.dtype_attr(2);
+  bool inverted = node.attr<bool>("inverted");
+  DType dt = node.attr<DType>("dtype");
   const Shape& shape = ctx.in_value(node, 0).shape;
   int64_t rank = static_cast<int64_t>(shape.size());
   std::vector<int64_t> axes;
   double count = 1;
-  for (int64_t axis : node.ints_attr(0)) {
+  for (int64_t axis : node.attr<std::vector<int64_t>>("axes")) {
     int64_t a = axis < 0 ? axis + rank : axis;
     if (a < 0 || a >= rank) {
       fail(ErrorCode::InvalidInput, "NumberOfElements: axis " + std::to_string(axis) + " out of range");
@@ -179,7 +179,7 @@ void expand_broadcast_axes(Context& ctx, const Node& node, const std::string& in
     ctx.emit("Expand", {input, ctx.int64s(ctx.out_value(node).shape)}, {}, output);
     return;
   }
-  const auto& ignored = node.ints_attr(0);
+  const auto& ignored = node.attr<std::vector<int64_t>>("ignore_axes");
   std::string x = input;
   for (size_t i = 1; i < node.inputs.size(); ++i) {
     int64_t rank = operand_rank(ctx, node, i);

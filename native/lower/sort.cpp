@@ -77,17 +77,17 @@ void sort_order(Context& ctx, const Node& node, int64_t axis) {
   ctx.cast(order, DType::UInt32, ctx.out(node));
 }
 
-void lower_sort(Context& ctx, const Node& node) { sort_values(ctx, node, node.int_attr(0)); }
-void lower_arg_sort(Context& ctx, const Node& node) { sort_order(ctx, node, node.int_attr(0)); }
-void lower_partition(Context& ctx, const Node& node) { sort_values(ctx, node, node.int_attr(1)); }
-void lower_arg_partition(Context& ctx, const Node& node) { sort_order(ctx, node, node.int_attr(1)); }
+void lower_sort(Context& ctx, const Node& node) { sort_values(ctx, node, node.attr<int64_t>("axis")); }
+void lower_arg_sort(Context& ctx, const Node& node) { sort_order(ctx, node, node.attr<int64_t>("axis")); }
+void lower_partition(Context& ctx, const Node& node) { sort_values(ctx, node, node.attr<int64_t>("axis")); }
+void lower_arg_partition(Context& ctx, const Node& node) { sort_order(ctx, node, node.attr<int64_t>("axis")); }
 
 // SearchSorted(sorted 1-D sequence a, values v; right): the index is the number of a's
 // elements below v (left: a < v; right: a <= v), with MLX's NaN order (NaN after every
 // number: a NaN v counts every non-NaN element on the left and all on the right). Counted
 // by comparing v[..., None] with a and summing: O(size(v) * len(a)), no data-dependent loop.
 void lower_search_sorted(Context& ctx, const Node& node) {
-  bool right = node.bool_attr(0);
+  bool right = node.attr<bool>("right");
   DType dtype = ctx.in_value(node, 0).dtype;
   DType key = key_dtype(dtype, "SearchSorted");
   std::string a = as_key(ctx, ctx.in(node, 0), dtype, key);

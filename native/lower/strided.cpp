@@ -15,9 +15,9 @@ namespace {
 // flattened input with a constant int64 index tensor built once here; it has one entry
 // per output element (8 bytes each). Views reaching outside x are rejected.
 void lower_as_strided(Context& ctx, const Node& node) {
-  const auto& shape = node.ints_attr(0);
-  const auto& strides = node.ints_attr(1);
-  int64_t offset = node.int_attr(2);
+  const auto& shape = node.attr<std::vector<int64_t>>("shape");
+  const auto& strides = node.attr<std::vector<int64_t>>("strides");
+  int64_t offset = node.attr<int64_t>("offset");
   const Shape& in_shape = ctx.in_value(node, 0).shape;
   int64_t in_size = element_count(in_shape);
   require(strides.size() == shape.size(), node, "shape and strides differ in length");

@@ -22,7 +22,7 @@ constexpr char kAbs[] = "Abs", kNeg[] = "Neg", kExp[] = "Exp", kSin[] = "Sin", k
 
 // MLX's Log carries its base: 0 two, 1 ten, 2 e.
 void lower_log(Context& ctx, const Node& node) {
-  int64_t base = node.int_attr(0);
+  int64_t base = node.attr<int64_t>("base");
   compute_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType dt) {
     if (base == 2) return void(c.emit("Log", in, {}, out));
     std::string ln = c.emit("Log", in);
@@ -45,7 +45,7 @@ void lower_expm1(Context& ctx, const Node& node) {
 
 // MLX's Sqrt carries `recip` for Rsqrt.
 void lower_sqrt(Context& ctx, const Node& node) {
-  bool reciprocal = node.bool_attr(0);
+  bool reciprocal = node.attr<bool>("reciprocal");
   compute_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType dt) {
     if (!reciprocal) return void(c.emit("Sqrt", in, {}, out));
     c.emit("Reciprocal", {c.emit("Sqrt", in)}, {}, out);

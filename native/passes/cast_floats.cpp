@@ -54,7 +54,7 @@ Node as_type(ValueId from, ValueId to, DType dtype) {
   node.op = "AsType";
   node.inputs = {from};
   node.outputs = {to};
-  node.attrs = {dtype};
+  node.attrs = {{"dtype", dtype}};
   return node;
 }
 
@@ -115,8 +115,8 @@ void cast_floats(Graph& graph, DType dtype, bool keep_interface) {
     if (is_floating(v.dtype)) v.dtype = dtype;
   }
   for (Node& node : graph.nodes) {
-    for (Attr& attr : node.attrs) {
-      if (auto* d = std::get_if<DType>(&attr); d && is_floating(*d)) *d = dtype;
+    for (NamedAttr& attr : node.attrs) {
+      if (auto* d = std::get_if<DType>(&attr.value); d && is_floating(*d)) *d = dtype;
     }
   }
   if (keep_interface) restore_interface(graph, dtype, interface);

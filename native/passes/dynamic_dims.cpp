@@ -51,7 +51,7 @@ struct Marker {
     }
     return out;
   }
-  std::vector<int64_t> ints(size_t i) const { return node->ints_attr(i); }
+  const std::vector<int64_t>& ints(const char* name) const { return node->attr<std::vector<int64_t>>(name); }
   static int64_t axis_in(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
 
   // The flags of each result; any unexpected layout falls back to "all dynamic".
@@ -62,7 +62,7 @@ struct Marker {
     if (op == "Reduce" || op == "ArgReduce") {
       if (in_rank(0) != rank) return {};
       Flags out = in(0);
-      std::vector<int64_t> axes = op == "Reduce" ? ints(1) : std::vector<int64_t>{node->int_attr(1)};
+      std::vector<int64_t> axes = op == "Reduce" ? ints("axes") : std::vector<int64_t>{node->attr<int64_t>("axis")};
       for (int64_t a : axes) {
         int64_t axis = axis_in(a, rank);
         if (axis < 0 || axis >= static_cast<int64_t>(rank)) return {};
@@ -78,7 +78,7 @@ struct Marker {
       return {out};
     }
     if (op == "Transpose") {
-      std::vector<int64_t> perm = ints(0);
+      const std::vector<int64_t>& perm = ints("axes");
       if (perm.size() != rank || in_rank(0) != rank) return {};
       Flags out(rank);
       for (size_t axis = 0; axis < rank; ++axis) {
@@ -91,7 +91,7 @@ struct Marker {
       bool expand = op == "ExpandDims";
       size_t axes_rank = expand ? rank : in_rank(0);
       std::vector<bool> listed(axes_rank, false);
-      for (int64_t a : ints(0)) {
+      for (int64_t a : ints("axes")) {
         int64_t axis = axis_in(a, axes_rank);
         if (axis < 0 || axis >= static_cast<int64_t>(axes_rank)) return {};
         listed[axis] = true;
@@ -106,7 +106,7 @@ struct Marker {
       return {out};
     }
     if (op == "Reshape") {
-      std::vector<int64_t> shape = ints(0);
+      const std::vector<int64_t>& shape = ints("shape");
       if (shape.size() != rank) return {};
       bool dynamic = any_dynamic();
       Flags out(rank);
@@ -114,7 +114,7 @@ struct Marker {
       return {out};
     }
     if (op == "Flatten") {
-      int64_t start = axis_in(node->int_attr(0), in_rank(0)), end = axis_in(node->int_attr(1), in_rank(0));
+      int64_t start = axis_in(node->attr<int64_t>("start_axis"), in_rank(0)), end = axis_in(node->attr<int64_t>("end_axis"), in_rank(0));
       if (start < 0 || end < start || end >= static_cast<int64_t>(in_rank(0)) || rank != in_rank(0) - (end - start)) return {};
       const Flags& f = in(0);
       Flags out(f.begin(), f.begin() + start);
@@ -123,8 +123,8 @@ struct Marker {
       return {out};
     }
     if (op == "Unflatten") {
-      int64_t axis = axis_in(node->int_attr(0), in_rank(0));
-      std::vector<int64_t> sizes = ints(1);
+      int64_t axis = axis_in(node->attr<int64_t>("axis"), in_rank(0));
+      const std::vector<int64_t>& sizes = ints("shape");
       if (axis < 0 || axis >= static_cast<int64_t>(in_rank(0)) || rank != in_rank(0) + sizes.size() - 1) return {};
       const Flags& f = in(0);
       Flags out(f.begin(), f.begin() + axis);
@@ -133,7 +133,7 @@ struct Marker {
       return {out};
     }
     if (op == "Concatenate") {
-      int64_t axis = axis_in(node->int_attr(0), rank);
+      int64_t axis = axis_in(node->attr<int64_t>("axis"), rank);
       for (size_t i = 0; i < node->inputs.size(); ++i) {
         if (in_rank(i) != rank) return {};
       }

@@ -15,7 +15,7 @@ size_t rank_of(const Matcher& m, ValueId v) { return m.graph().value(v).shape.si
 // x where `v` is ExpandDims(x, axis), else nullopt.
 std::optional<ValueId> expanded_at(const Matcher& m, ValueId v, int64_t axis) {
   const Node* e = m.made_by(m.unbroadcast(v), "ExpandDims");
-  if (!e || e->ints_attr(0).size() != 1 || axis_in(e->ints_attr(0)[0], rank_of(m, e->outputs[0])) != axis) {
+  if (!e || e->attr<std::vector<int64_t>>("axes").size() != 1 || axis_in(e->attr<std::vector<int64_t>>("axes")[0], rank_of(m, e->outputs[0])) != axis) {
     return std::nullopt;
   }
   return e->inputs[0];
@@ -23,7 +23,7 @@ std::optional<ValueId> expanded_at(const Matcher& m, ValueId v, int64_t axis) {
 
 // A transpose of the last two axes only.
 bool swaps_last_two(const Node& t) {
-  const std::vector<int64_t>& perm = t.ints_attr(0);
+  const std::vector<int64_t>& perm = t.attr<std::vector<int64_t>>("axes");
   size_t r = perm.size();
   if (r < 2) return false;
   for (size_t i = 0; i + 2 < r; ++i) {
@@ -45,7 +45,7 @@ std::optional<Scores> scores_of(const Matcher& m, ValueId s) {
   ValueId scaled = mm->inputs[0];
   bool grouped = false;
   if (const Node* u = m.only_for_one(scaled, "Unflatten")) {
-    if (rank_of(m, u->inputs[0]) != 4 || axis_in(u->int_attr(0), 4) != 1 || u->ints_attr(1).size() != 2) {
+    if (rank_of(m, u->inputs[0]) != 4 || axis_in(u->attr<int64_t>("axis"), 4) != 1 || u->attr<std::vector<int64_t>>("shape").size() != 2) {
       return std::nullopt;
     }
     scaled = u->inputs[0];
@@ -72,7 +72,7 @@ std::optional<ValueId> ungrouped_mask(const Matcher& m, ValueId v, bool grouped)
   size_t r = rank_of(m, v);
   if (std::optional<ValueId> x = expanded_at(m, v, static_cast<int64_t>(r) - 3)) return m.unbroadcast(*x);
   const Node* u = m.made_by(v, "Unflatten");
-  if (u && axis_in(u->int_attr(0), r - 1) == static_cast<int64_t>(r) - 4 && u->ints_attr(1).size() == 2) {
+  if (u && axis_in(u->attr<int64_t>("axis"), r - 1) == static_cast<int64_t>(r) - 4 && u->attr<std::vector<int64_t>>("shape").size() == 2) {
     return m.unbroadcast(u->inputs[0]);
   }
   return std::nullopt;
@@ -82,7 +82,7 @@ std::optional<ValueId> ungrouped_mask(const Matcher& m, ValueId v, bool grouped)
 bool is_arange(const Matcher& m, ValueId v, int64_t start, int64_t n) {
   const Node* a = m.made_by(m.unbroadcast(v), "Arange");
   const Shape& s = m.graph().value(m.unbroadcast(v)).shape;
-  return a && s.size() == 1 && s[0] == n && a->float_attr(0) == static_cast<double>(start) && a->float_attr(2) == 1.0;
+  return a && s.size() == 1 && s[0] == n && a->attr<double>("start") == static_cast<double>(start) && a->attr<double>("step") == 1.0;
 }
 
 // MLX's causal mask for Lq queries and Lk keys: arange(Lk − Lq, Lk)[:, None] >= arange(Lk)[None].
@@ -108,14 +108,14 @@ bool is_lowest(const Matcher& m, ValueId v) {
 bool fuse_sdpa(const Matcher& m, Node& out) {
   const Node* mm = &out;
   if (out.op == "Flatten") {
-    if (out.int_attr(0) != 1 || out.int_attr(1) != 2) return false;
+    if (out.attr<int64_t>("start_axis") != 1 || out.attr<int64_t>("end_axis") != 2) return false;
     mm = m.only_for_one(out.inputs[0], "Matmul");
   } else if (out.op != "Matmul") {
     return false;
   }
   if (!mm || mm->inputs.size() != 2) return false;
   const Node* softmax = m.only_for_one(mm->inputs[0], "Softmax");
-  if (!softmax || !softmax->bool_attr(0)) return false;
+  if (!softmax || !softmax->attr<bool>("precise")) return false;
   ValueId masked = softmax->inputs[0];
   std::optional<Scores> s;
   std::optional<ValueId> mask;
@@ -147,7 +147,8 @@ bool fuse_sdpa(const Matcher& m, Node& out) {
   out.op = "ScaledDotProductAttention";
   out.inputs = {s->q, s->k, *v};
   if (mask) out.inputs.push_back(*mask);
-  out.attrs = {Attr{s->scale}, Attr{causal}, Attr{false}, Attr{false}, Attr{false}};
+  out.attrs = {{"scale", s->scale}, {"do_causal", causal}, {"has_sinks", false}, {"output_logsumexp", false},
+               {"force_fused", false}};
   return true;
 }
 

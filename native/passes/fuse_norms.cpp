@@ -17,7 +17,7 @@ bool last_axis_only(const std::vector<int64_t>& axes, size_t rank) {
 // it: NumberOfElements (inverted) in shapeless graphs, else a constant.
 bool inverse_count(const Matcher& m, ValueId v, size_t rank, int64_t n) {
   if (const Node* count = m.made_by(v, "NumberOfElements")) {
-    return count->bool_attr(1) && last_axis_only(count->ints_attr(0), rank);
+    return count->attr<bool>("inverted") && last_axis_only(count->attr<std::vector<int64_t>>("axes"), rank);
   }
   std::optional<double> c = m.scalar(v);
   return c && *c == static_cast<float>(1.0 / static_cast<double>(n));
@@ -35,10 +35,10 @@ std::optional<Mean> mean_of(const Matcher& m, ValueId mean) {
   if (!mul || mul->inputs.size() != 2) return std::nullopt;
   for (int side = 0; side < 2; ++side) {
     const Node* sum = m.only_for_one(mul->inputs[side], "Reduce");
-    if (!sum || sum->int_attr(0) != kReduceSum) continue;
+    if (!sum || sum->attr<int64_t>("reduce_type") != kReduceSum) continue;
     ValueId a = sum->inputs[0];
     const Shape& shape = m.graph().value(a).shape;
-    if (shape.empty() || !last_axis_only(sum->ints_attr(1), shape.size()) ||
+    if (shape.empty() || !last_axis_only(sum->attr<std::vector<int64_t>>("axes"), shape.size()) ||
         !inverse_count(m, mul->inputs[1 - side], shape.size(), shape.back())) {
       continue;
     }
@@ -68,7 +68,7 @@ std::optional<Normalized> normalized(const Matcher& m, const Node& scaled) {
   if (scaled.op != "Multiply" || scaled.inputs.size() != 2) return std::nullopt;
   for (int s = 0; s < 2; ++s) {
     const Node* rsqrt = m.only_for_one(scaled.inputs[s], "Sqrt");
-    if (!rsqrt || !rsqrt->bool_attr(0)) continue;
+    if (!rsqrt || !rsqrt->attr<bool>("reciprocal")) continue;
     const Node* add = m.only_for_one(rsqrt->inputs[0], "Add");
     if (!add || add->inputs.size() != 2) continue;
     for (int a = 0; a < 2; ++a) {
@@ -96,7 +96,7 @@ bool fuse_rms_norm(const Matcher& m, Node& out) {
     if (!n || mean_of_square(m, n->variance) != n->x || !norm_shapes(m.graph(), n->x, w, out.outputs[0])) continue;
     out.op = "RMSNorm";
     out.inputs = {n->x, w};
-    out.attrs = {Attr{n->eps}};
+    out.attrs = {{"eps", n->eps}};
     return true;
   }
   return false;
@@ -126,7 +126,7 @@ bool fuse_layer_norm(const Matcher& m, Node& out) {
       }
       out.op = "LayerNorm";
       out.inputs = {x, w, b};
-      out.attrs = {Attr{n->eps}};
+      out.attrs = {{"eps", n->eps}};
       return true;
     }
   }

@@ -12,30 +12,32 @@ int64_t last_axis(const Matcher& m, const Node& n, int64_t axis) {
   return axis < 0 ? axis + rank : axis;
 }
 
+// A Slice of the last axis of x (shape `x`), [begin, end) with unit steps, whole elsewhere.
+bool slices_last_axis(const Node& s, const Shape& x, int64_t begin, int64_t end) {
+  const std::vector<int64_t>& start = s.attr<std::vector<int64_t>>("start");
+  const std::vector<int64_t>& stop = s.attr<std::vector<int64_t>>("end");
+  const std::vector<int64_t>& step = s.attr<std::vector<int64_t>>("strides");
+  if (x.empty() || start.size() != x.size() || stop.size() != x.size() || step.size() != x.size()) return false;
+  for (size_t i = 0; i + 1 < x.size(); ++i) {
+    if (start[i] != 0 || stop[i] != x[i] || step[i] != 1) return false;
+  }
+  return start.back() == begin && stop.back() == end && step.back() == 1;
+}
+
 // The halves of x's first `2·half` features: the two outputs of Split(x, [half], -1), or
 // Slices [0, half) and [half, 2·half) of the last axis. Returns x.
 std::optional<ValueId> halves_of(const Matcher& m, ValueId a, ValueId b, int64_t half) {
   const Node* split = m.made_by(a, "Split");
   if (split && m.made_by(b, "Split") == split && split->outputs.size() == 2 && split->outputs[0] == a &&
-      split->outputs[1] == b && split->ints_attr(0) == std::vector<int64_t>{half} &&
-      last_axis(m, *split, split->int_attr(1)) == static_cast<int64_t>(m.graph().value(a).shape.size()) - 1) {
+      split->outputs[1] == b && split->attr<std::vector<int64_t>>("indices") == std::vector<int64_t>{half} &&
+      last_axis(m, *split, split->attr<int64_t>("axis")) == static_cast<int64_t>(m.graph().value(a).shape.size()) - 1) {
     return split->inputs[0];
   }
   const Node* sa = m.made_by(a, "Slice");
   const Node* sb = m.made_by(b, "Slice");
   if (!sa || !sb || sa->inputs[0] != sb->inputs[0]) return std::nullopt;
   const Shape& x = m.graph().value(sa->inputs[0]).shape;
-  auto covers = [&](const Node& s, int64_t begin, int64_t end) {
-    const std::vector<int64_t>& start = s.ints_attr(0);
-    const std::vector<int64_t>& stop = s.ints_attr(1);
-    const std::vector<int64_t>& step = s.ints_attr(2);
-    if (start.size() != x.size() || stop.size() != x.size() || step.size() != x.size()) return false;
-    for (size_t i = 0; i + 1 < x.size(); ++i) {
-      if (start[i] != 0 || stop[i] != x[i] || step[i] != 1) return false;
-    }
-    return start.back() == begin && stop.back() == end && step.back() == 1;
-  };
-  if (!covers(*sa, 0, half) || !covers(*sb, half, 2 * half)) return std::nullopt;
+  if (!slices_last_axis(*sa, x, 0, half) || !slices_last_axis(*sb, x, half, 2 * half)) return std::nullopt;
   return sa->inputs[0];
 }
 
@@ -43,11 +45,7 @@ std::optional<ValueId> halves_of(const Matcher& m, ValueId a, ValueId b, int64_t
 bool is_rest_of(const Matcher& m, ValueId rest, ValueId x, int64_t dims) {
   const Node* s = m.made_by(rest, "Slice");
   const Shape& xs = m.graph().value(x).shape;
-  if (!s || s->inputs[0] != x || s->ints_attr(0).size() != xs.size()) return false;
-  for (size_t i = 0; i + 1 < xs.size(); ++i) {
-    if (s->ints_attr(0)[i] != 0 || s->ints_attr(1)[i] != xs[i] || s->ints_attr(2)[i] != 1) return false;
-  }
-  return s->ints_attr(0).back() == dims && s->ints_attr(1).back() == xs.back() && s->ints_attr(2).back() == 1;
+  return s && s->inputs[0] == x && !xs.empty() && slices_last_axis(*s, xs, dims, xs.back());
 }
 
 // Multiply(p, q) in either order.
@@ -60,7 +58,7 @@ bool is_product(const Matcher& m, ValueId v, ValueId p, ValueId q) {
 bool fuse(const Matcher& m, Node& out) {
   if (out.op != "Concatenate" || (out.inputs.size() != 2 && out.inputs.size() != 3)) return false;
   const Shape& shape = m.graph().value(out.outputs[0]).shape;
-  if (shape.size() < 3 || last_axis(m, out, out.int_attr(0)) != static_cast<int64_t>(shape.size()) - 1) return false;
+  if (shape.size() < 3 || last_axis(m, out, out.attr<int64_t>("axis")) != static_cast<int64_t>(shape.size()) - 1) return false;
   const Node* first = m.made_by(out.inputs[0], "Subtract");
   const Node* second = m.made_by(out.inputs[1], "Add");
   if (!first || !second) return false;
@@ -87,7 +85,7 @@ bool fuse(const Matcher& m, Node& out) {
       }
       out.op = "FusedRotary";
       out.inputs = {*x, cos, sin};
-      out.attrs = {Attr{2 * half}};
+      out.attrs = {{"dims", 2 * half}};
       return true;
     }
   }
