@@ -1,5 +1,5 @@
-// The compiled addon, found by node-gyp-build: prebuilds/<platform>-<arch>/ first, then
-// build/Release (a source build).
+// The compiled addon, found by node-gyp-build: build/Release (a source build) first, then
+// prebuilds/<platform>-<arch>/.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -23,7 +23,7 @@ void lower_reduce(Context& ctx, const Node& node) {
   int64_t type = node.attr<int64_t>("reduce_type");
   const auto& axes = node.attr<std::vector<int64_t>>("axes");
   const char* op = reduce_op(type);
-  if (!op) throw Error(ErrorCode::InvalidInput, "Reduce: unknown reduce type " + std::to_string(type));
+  if (!op) fail(ErrorCode::InvalidInput, "Reduce: unknown reduce type " + std::to_string(type));
   DType in_dtype = ctx.in_value(node, 0).dtype;
   DType out_dtype = ctx.out_value(node).dtype;
   std::string x = ctx.in(node, 0);

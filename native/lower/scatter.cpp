@@ -43,7 +43,7 @@ std::vector<onnx::Attribute> block_reduction(const std::string& primitive, int64
     case 3: return {{"reduction", std::string("mul")}};
     case 4: return {};
   }
-  throw Error(ErrorCode::InvalidInput, primitive + ": unknown reduce type " + std::to_string(type));
+  fail(ErrorCode::InvalidInput, primitive + ": unknown reduce type " + std::to_string(type));
 }
 
 // The smallest depth such that the block covers every axis from there on (at least 1).
@@ -117,7 +117,7 @@ void lower_scatter(Context& ctx, const Node& node) {
   const Shape& data_shape = ctx.in_value(node, 0).shape;
   const Shape& upd_shape = ctx.in_value(node, k + 1).shape;
   size_t rank = data_shape.size();
-  if (rank == 0) throw Error(ErrorCode::UnsupportedOp, "Scatter into a scalar");
+  if (rank == 0) fail(ErrorCode::UnsupportedOp, "Scatter into a scalar");
   require(upd_shape.size() >= rank, node, "the updates have rank " + std::to_string(upd_shape.size()) +
                                               ", less than the data's " + std::to_string(rank));
   size_t batch_rank = upd_shape.size() - rank;
@@ -192,7 +192,7 @@ void lower_scatter(Context& ctx, const Node& node) {
 void lower_scatter_axis(Context& ctx, const Node& node) {
   int64_t type = node.attr<int64_t>("reduce_type");
   if (type != 0 && type != 1) {
-    throw Error(ErrorCode::InvalidInput, "ScatterAxis: unknown reduce type " + std::to_string(type));
+    fail(ErrorCode::InvalidInput, "ScatterAxis: unknown reduce type " + std::to_string(type));
   }
   std::vector<onnx::Attribute> attrs = {{"axis", node.attr<int64_t>("axis")}};
   if (type == 0) attrs.push_back({"reduction", std::string("add")});
@@ -212,7 +212,7 @@ void lower_slice_update(Context& ctx, const Node& node) {
   const Shape& data_shape = ctx.in_value(node, 0).shape;
   const Shape& block = ctx.in_value(node, 1).shape;
   size_t rank = data_shape.size();
-  if (rank == 0) throw Error(ErrorCode::UnsupportedOp, "SliceUpdate of a scalar");
+  if (rank == 0) fail(ErrorCode::UnsupportedOp, "SliceUpdate of a scalar");
   require(start.size() == rank && strides.size() == rank && block.size() == rank, node,
           "start, strides and the update must have the data's rank " + std::to_string(rank));
   for (size_t d = 0; d < rank; ++d) {
@@ -280,9 +280,9 @@ void lower_dynamic_slice_update(Context& ctx, const Node& node) {
   const Shape& data_shape = ctx.in_value(node, 0).shape;
   const Shape& block = ctx.in_value(node, 1).shape;
   size_t rank = data_shape.size();
-  if (rank == 0) throw Error(ErrorCode::UnsupportedOp, "DynamicSliceUpdate of a scalar");
+  if (rank == 0) fail(ErrorCode::UnsupportedOp, "DynamicSliceUpdate of a scalar");
   const auto axes = checked_axes(node, node.attr<std::vector<int64_t>>("axes"), static_cast<int64_t>(rank));
-  if (block.size() != rank) throw Error(ErrorCode::InvalidInput, "DynamicSliceUpdate: update rank differs");
+  if (block.size() != rank) fail(ErrorCode::InvalidInput, "DynamicSliceUpdate: update rank differs");
   size_t depth = scatter_depth(data_shape, block, std::vector<bool>(rank, false), 1);
   // The block's start, one entry per leading axis: start[k] on axes[k], else 0 (a
   // Gather from start + [0]). Axes past `depth` have a full-length block, start 0.
@@ -321,7 +321,7 @@ void lower_masked_scatter(Context& ctx, const Node& node) {
   const Shape& mask_shape = ctx.in_value(node, 1).shape;
   const Shape& values_shape = ctx.in_value(node, 2).shape;
   if (mask_shape != data_shape || data_shape.empty()) {
-    throw Error(ErrorCode::UnsupportedOp, "MaskedScatter with a mask not of the array's shape");
+    fail(ErrorCode::UnsupportedOp, "MaskedScatter with a mask not of the array's shape");
   }
   int64_t batch = data_shape[0];
   int64_t per_mask = batch ? element_count(data_shape) / batch : 0;
