@@ -251,6 +251,28 @@ export function attention(q: MxArray, k: MxArray, v: MxArray, mask: MxArray, sca
 }
 
 /**
+ * attention() with scores capped as cap·tanh(scores / cap) before the mask (Gemma 2), written
+ * out as mlx-lm writes it: scaled queries, grouped heads as a 5-D view, a precise softmax.
+ */
+export function softcappedAttention(q: MxArray, k: MxArray, v: MxArray, mask: MxArray, scale: number, cap: number): MxArray {
+  const [heads, kvHeads] = [q.shape[1]!, k.shape[1]!];
+  const grouped = heads !== kvHeads;
+  let queries = mx.multiply(q, scale);
+  let [keys, values, m] = [k, v, mask];
+  if (grouped) {
+    queries = mx.unflatten(queries, 1, [kvHeads, heads / kvHeads]);
+    [keys, values, m] = [mx.expandDims(k, 2), mx.expandDims(v, 2), mx.expandDims(mask, 2)];
+  }
+  const axes = keys.shape.map((_, i) => i);
+  axes.push(...axes.splice(-2).reverse());
+  const scores = mx.matmul(queries, mx.transpose(keys, axes));
+  const capped = mx.multiply(mx.tanh(mx.divide(scores, cap)), cap);
+  let out = mx.matmul(mx.softmax(mx.where(m, capped, lowest(q.dtype)), -1, true), values);
+  if (grouped) out = mx.flatten(out, 1, 2);
+  return mx.flatten(mx.transpose(out, [0, 2, 1, 3]), 2);
+}
+
+/**
  * Inverse rotary frequencies (with any position scale folded in) for mlx-lm's rope
  * settings: default, linear and llama3 scaling.
  */

@@ -1,4 +1,4 @@
-// The model zoo: mlx-lm architectures (llama/mistral, qwen2, qwen3, gpt2) and BERT in
+// The model zoo: mlx-lm architectures (llama/mistral, qwen2, qwen3, gemma, gemma2, gpt2) and BERT in
 // TypeScript, loaded from model folders and exported to ONNX with a key/value cache.
 export { loadModel } from './load.js';
 export type { LoadOptions } from './load.js';

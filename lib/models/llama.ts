@@ -9,7 +9,7 @@ import { Module } from '../nn/module.js';
 import { bool, int, num, object, positive } from './config.js';
 import {
   type KV, type RopeAngles, type StepInputs, type StepOutputs,
-  appendCache, applyRope, attention, causalMask, embed, project, projectEach, projectHeads, ropeAngles, ropeInverseFrequencies,
+  appendCache, applyRope, attention, causalMask, embed, project, projectEach, projectHeads, ropeAngles, ropeInverseFrequencies, softcappedAttention,
 } from './decoder.js';
 import { CausalLM, type Config, type Projection, type TokenEmbedding } from './model.js';
 
@@ -32,6 +32,40 @@ export interface LlamaArgs {
   mlpBias: boolean;
   /** Qwen3: RMSNorm of each query and key head before the rotation. */
   qkNorm: boolean;
+  /** Gemma: norms scale by 1 + weight. */
+  normWeightOffset?: number;
+  /** Gemma: embeddings times this (√hidden_size). */
+  embedScale?: number;
+  /** The MLP's gate activation (SiLU by default; Gemma: GELU, Gemma 2: its tanh form). */
+  activation?: (x: MxArray) => MxArray;
+  /** Attention's scale (default head_dim^-0.5). */
+  attentionScale?: number;
+  /** Gemma 2: norms after attention and the MLP too (their outputs join the residual). */
+  sandwichNorms?: boolean;
+  /** Gemma 2: attention scores as cap·tanh(scores / cap). */
+  attentionSoftcap?: number;
+  /** Gemma 2: logits as cap·tanh(logits / cap). */
+  finalSoftcap?: number;
+}
+
+/** RMSNorm scaling by offset + weight (Gemma's 1 + weight); the weight keeps mlx-lm's name. */
+class OffsetRMSNorm extends RMSNorm {
+  constructor(dims: number, eps: number, private readonly offset: number) {
+    super(dims, eps);
+  }
+
+  override forward(x: MxArray): MxArray {
+    return mx.fast.rmsNorm(x, mx.add(this.weight, this.offset), this.eps);
+  }
+}
+
+function norm(args: LlamaArgs, dims: number): RMSNorm {
+  return args.normWeightOffset ? new OffsetRMSNorm(dims, args.rmsNormEps, args.normWeightOffset) : new RMSNorm(dims, args.rmsNormEps);
+}
+
+/** cap·tanh(x / cap). */
+function softcap(x: MxArray, cap: number): MxArray {
+  return mx.multiply(mx.tanh(mx.divide(x, cap)), cap);
 }
 
 /** mlx_lm.models.llama.ModelArgs from config.json. */
@@ -80,8 +114,8 @@ class Attention extends Module {
     this.v_proj = new Linear(hiddenSize, numKvHeads * headDim, args.qkvBias);
     this.o_proj = new Linear(numHeads * headDim, hiddenSize, args.outputBias);
     if (args.qkNorm) {
-      this.q_norm = new RMSNorm(headDim, args.rmsNormEps);
-      this.k_norm = new RMSNorm(headDim, args.rmsNormEps);
+      this.q_norm = norm(args, headDim);
+      this.k_norm = norm(args, headDim);
     }
   }
 
@@ -95,7 +129,10 @@ class Attention extends Module {
       k = this.k_norm.forward(k);
     }
     const present = appendCache(past, applyRope(k, angles), v);
-    const out = attention(applyRope(q, angles), present.key, present.value, mask, headDim ** -0.5);
+    const scale = this.args.attentionScale ?? headDim ** -0.5;
+    const cap = this.args.attentionSoftcap;
+    const rotated = applyRope(q, angles);
+    const out = cap ? softcappedAttention(rotated, present.key, present.value, mask, scale, cap) : attention(rotated, present.key, present.value, mask, scale);
     return { out: project(this.o_proj, out), present };
   }
 }
@@ -105,7 +142,7 @@ class MLP extends Module {
   down_proj: Projection;
   up_proj: Projection;
 
-  constructor(dim: number, hidden: number, bias: boolean) {
+  constructor(dim: number, hidden: number, bias: boolean, private readonly activation: (x: MxArray) => MxArray) {
     super();
     this.gate_proj = new Linear(dim, hidden, bias);
     this.down_proj = new Linear(hidden, dim, bias);
@@ -114,7 +151,7 @@ class MLP extends Module {
 
   forward(x: MxArray): MxArray {
     const [gate, up] = projectEach([this.gate_proj, this.up_proj], x);
-    return project(this.down_proj, mx.multiply(silu(gate!), up!));
+    return project(this.down_proj, mx.multiply(this.activation(gate!), up!));
   }
 }
 
@@ -123,17 +160,29 @@ class TransformerBlock extends Module {
   mlp: MLP;
   input_layernorm: RMSNorm;
   post_attention_layernorm: RMSNorm;
+  pre_feedforward_layernorm?: RMSNorm;
+  post_feedforward_layernorm?: RMSNorm;
 
   constructor(args: LlamaArgs) {
     super();
     this.self_attn = new Attention(args);
-    this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args.mlpBias);
-    this.input_layernorm = new RMSNorm(args.hiddenSize, args.rmsNormEps);
-    this.post_attention_layernorm = new RMSNorm(args.hiddenSize, args.rmsNormEps);
+    this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args.mlpBias, args.activation ?? silu);
+    this.input_layernorm = norm(args, args.hiddenSize);
+    this.post_attention_layernorm = norm(args, args.hiddenSize);
+    if (args.sandwichNorms) {
+      this.pre_feedforward_layernorm = norm(args, args.hiddenSize);
+      this.post_feedforward_layernorm = norm(args, args.hiddenSize);
+    }
   }
 
   forward(x: MxArray, mask: MxArray, angles: RopeAngles, past?: KV): { out: MxArray; present: KV } {
     const { out, present } = this.self_attn.forward(this.input_layernorm.forward(x), mask, angles, past);
+    if (this.pre_feedforward_layernorm && this.post_feedforward_layernorm) {
+      // Gemma 2: each sublayer's output is normalized before it joins the residual.
+      const h = mx.add(x, this.post_attention_layernorm.forward(out));
+      const r = this.mlp.forward(this.pre_feedforward_layernorm.forward(h));
+      return { out: mx.add(h, this.post_feedforward_layernorm.forward(r)), present };
+    }
     const h = mx.add(x, out);
     return { out: mx.add(h, this.mlp.forward(this.post_attention_layernorm.forward(h))), present };
   }
@@ -148,7 +197,7 @@ class LlamaModel extends Module {
     super();
     this.embed_tokens = new Embedding(args.vocabSize, args.hiddenSize);
     this.layers = Array.from({ length: args.numLayers }, () => new TransformerBlock(args));
-    this.norm = new RMSNorm(args.hiddenSize, args.rmsNormEps);
+    this.norm = norm(args, args.hiddenSize);
   }
 }
 
@@ -178,6 +227,7 @@ export class LlamaForCausalLM extends CausalLM {
 
   step({ inputIds, attentionMask, positionIds, past }: StepInputs): StepOutputs {
     let h = embed(this.model.embed_tokens, inputIds);
+    if (this.args.embedScale !== undefined) h = mx.multiply(h, this.args.embedScale);
     // Computed once for all layers: the mask and rotations.
     const mask = causalMask(attentionMask, inputIds);
     const angles = ropeAngles(positionIds, this.rope.invFreq, this.rope.traditional, h.dtype);
@@ -189,7 +239,7 @@ export class LlamaForCausalLM extends CausalLM {
     });
     h = this.model.norm.forward(h);
     const logits = this.lm_head ? project(this.lm_head, h) : this.model.embed_tokens.asLinear(h);
-    return { logits, present };
+    return { logits: this.args.finalSoftcap ? softcap(logits, this.args.finalSoftcap) : logits, present };
   }
 
   /** mlx-lm: drop precomputed rotary frequencies, and lm_head when tied to the embedding. */

@@ -1,6 +1,7 @@
 // config.json's model_type → the TypeScript architecture, with mlx-lm's remapping.
 import { MlxOnnxError } from '../errors.js';
 import { createBert } from './bert.js';
+import { createGemma, createGemma2 } from './gemma.js';
 import { createGpt2 } from './gpt2.js';
 import { createLlama } from './llama.js';
 import type { Config, LanguageModel } from './model.js';
@@ -12,6 +13,8 @@ const ARCHITECTURES: Record<string, (config: Config) => LanguageModel> = {
   qwen2: createQwen2,
   qwen3: createQwen3,
   gpt2: createGpt2,
+  gemma: createGemma,
+  gemma2: createGemma2,
   bert: createBert,
 };
 
