@@ -35,7 +35,8 @@ describe('config.json', () => {
   it('a model_type naming an Object property is not an architecture', () => {
     for (const type of ['constructor', '__proto__', 'toString']) {
       const dir = folder({ 'config.json': { ...LLAMA, model_type: type } });
-      expectInvalid(() => models.loadModel(dir), `model type '${type}' is not supported (${models.SUPPORTED_MODEL_TYPES.join(', ')})`);
+      expectInvalid(() => models.loadModel(dir), `model type '${type}' is not supported (${models.SUPPORTED_MODEL_TYPES.join(', ')}); `
+        + 'see "Model folders: export-model" in the README');
     }
   });
 

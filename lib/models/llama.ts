@@ -46,6 +46,10 @@ export interface LlamaArgs {
   attentionSoftcap?: number;
   /** Gemma 2: logits as cap·tanh(logits / cap). */
   finalSoftcap?: number;
+  /** Granite, MiniCPM: each sublayer's output times this before it joins the residual. */
+  residualScale?: number;
+  /** Granite, MiniCPM: logits divided by this. */
+  logitsDivisor?: number;
 }
 
 /** RMSNorm scaling by offset + weight (Gemma's 1 + weight); the weight keeps mlx-lm's name. */
@@ -163,8 +167,11 @@ class TransformerBlock extends Module {
   pre_feedforward_layernorm?: RMSNorm;
   post_feedforward_layernorm?: RMSNorm;
 
+  private readonly residualScale?: number;
+
   constructor(args: LlamaArgs) {
     super();
+    this.residualScale = args.residualScale;
     this.self_attn = new Attention(args);
     this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args.mlpBias, args.activation ?? silu);
     this.input_layernorm = norm(args, args.hiddenSize);
@@ -183,8 +190,12 @@ class TransformerBlock extends Module {
       const r = this.mlp.forward(this.pre_feedforward_layernorm.forward(h));
       return { out: mx.add(h, this.post_feedforward_layernorm.forward(r)), present };
     }
-    const h = mx.add(x, out);
-    return { out: mx.add(h, this.mlp.forward(this.post_attention_layernorm.forward(h))), present };
+    const h = mx.add(x, this.scaled(out));
+    return { out: mx.add(h, this.scaled(this.mlp.forward(this.post_attention_layernorm.forward(h)))), present };
+  }
+
+  private scaled(r: MxArray): MxArray {
+    return this.residualScale === undefined ? r : mx.multiply(r, this.residualScale);
   }
 }
 
@@ -239,7 +250,9 @@ export class LlamaForCausalLM extends CausalLM {
     });
     h = this.model.norm.forward(h);
     const logits = this.lm_head ? project(this.lm_head, h) : this.model.embed_tokens.asLinear(h);
-    return { logits: this.args.finalSoftcap ? softcap(logits, this.args.finalSoftcap) : logits, present };
+    const { finalSoftcap, logitsDivisor } = this.args;
+    const scaled = logitsDivisor === undefined ? logits : mx.divide(logits, logitsDivisor);
+    return { logits: finalSoftcap ? softcap(scaled, finalSoftcap) : scaled, present };
   }
 
   /** mlx-lm: drop precomputed rotary frequencies, and lm_head when tied to the embedding. */

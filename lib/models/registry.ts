@@ -3,7 +3,9 @@ import { MlxOnnxError } from '../errors.js';
 import { createBert } from './bert.js';
 import { createGemma, createGemma2 } from './gemma.js';
 import { createGpt2 } from './gpt2.js';
+import { createGranite } from './granite.js';
 import { createLlama } from './llama.js';
+import { createMiniCPM } from './minicpm.js';
 import type { Config, LanguageModel } from './model.js';
 import { createQwen2 } from './qwen2.js';
 import { createQwen3 } from './qwen3.js';
@@ -15,6 +17,8 @@ const ARCHITECTURES: Record<string, (config: Config) => LanguageModel> = {
   gpt2: createGpt2,
   gemma: createGemma,
   gemma2: createGemma2,
+  granite: createGranite,
+  minicpm: createMiniCPM,
   bert: createBert,
 };
 
@@ -32,7 +36,7 @@ export function createModel(config: Config): LanguageModel {
   const name = Object.hasOwn(REMAPPING, type) ? REMAPPING[type]! : type;
   const create = Object.hasOwn(ARCHITECTURES, name) ? ARCHITECTURES[name] : undefined;
   if (!create) {
-    throw new MlxOnnxError('ERR_INVALID_INPUT', `model type '${type}' is not supported (${SUPPORTED_MODEL_TYPES.join(', ')})`);
+    throw new MlxOnnxError('ERR_INVALID_INPUT', `model type '${type}' is not supported (${SUPPORTED_MODEL_TYPES.join(', ')}); see "Model folders: export-model" in the README`);
   }
   return create(config);
 }

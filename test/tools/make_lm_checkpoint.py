@@ -2,8 +2,9 @@
 
 usage: make_lm_checkpoint.py OUT_DIR:ARCH[:BITS] ...   (BITS: MLX-quantize, group size 32)
 
-mlx-lm builds the model from config.json (llama, qwen2, qwen3, gemma, gemma2, gpt2); BERT uses the
-Hugging Face BertModel weight names (test/tools/bert_reference.py). Every parameter is
+mlx-lm builds the model from config.json (llama, qwen2, qwen3, gemma, gemma2, granite,
+minicpm, gpt2); BERT uses the Hugging Face BertModel weight names
+(test/tools/bert_reference.py). Every parameter is
 random (norm weights around 1), so a misplaced or missing weight changes the logits.
 """
 import json
@@ -40,6 +41,14 @@ CONFIGS = {
                    num_attention_heads=4, num_key_value_heads=2, head_dim=16, rms_norm_eps=1e-6, vocab_size=128,
                    rope_theta=10000.0, attn_logit_softcapping=2.0, final_logit_softcapping=1.5,
                    query_pre_attn_scalar=24.0),
+    "granite": dict(model_type="granite", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
+                    num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-5, vocab_size=128,
+                    logits_scaling=4.0, attention_multiplier=0.1, embedding_multiplier=6.0,
+                    residual_multiplier=0.3, max_position_embeddings=256, attention_bias=True, mlp_bias=False,
+                    rope_theta=10000.0, tie_word_embeddings=True),
+    "minicpm": dict(model_type="minicpm", hidden_size=64, dim_model_base=16, num_hidden_layers=2,
+                    intermediate_size=128, num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-5,
+                    vocab_size=128, scale_depth=1.4, scale_emb=3.0, tie_word_embeddings=False),
     "gpt2": dict(model_type="gpt2", n_ctx=128, n_embd=64, n_head=4, n_layer=2, n_positions=128,
                  layer_norm_epsilon=1e-5, vocab_size=128),
     "bert": dict(model_type="bert", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
