@@ -41,7 +41,7 @@ export function createGemma2(config: Config): LlamaForCausalLM {
     ...gemmaArgs(config),
     activation: geluApprox,
     attentionScale: num(config, 'query_pre_attn_scalar', 144) ** -0.5,
-    sandwichNorms: true,
+    normPlacement: 'sandwich',
     attentionSoftcap: num(config, 'attn_logit_softcapping', 50),
     finalSoftcap: num(config, 'final_logit_softcapping', 30),
   });

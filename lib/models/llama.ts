@@ -9,7 +9,7 @@ import { Module } from '../nn/module.js';
 import { bool, int, num, object, positive } from './config.js';
 import {
   type KV, type RopeAngles, type StepInputs, type StepOutputs,
-  appendCache, applyRope, attention, causalMask, embed, project, projectEach, projectHeads, ropeAngles, ropeInverseFrequencies, softcappedAttention,
+  appendCache, applyRope, attention, causalMask, embed, project, projectEach, projectHeads, ropeAngles, ropeInverseFrequencies, softcappedAttention, splitHeads,
 } from './decoder.js';
 import { CausalLM, type Config, type Projection, type TokenEmbedding } from './model.js';
 
@@ -30,8 +30,11 @@ export interface LlamaArgs {
   qkvBias: boolean;
   outputBias: boolean;
   mlpBias: boolean;
-  /** Qwen3: RMSNorm of each query and key head before the rotation. */
-  qkNorm: boolean;
+  /**
+   * RMSNorm of queries and keys before the rotation: of each head (Qwen3), or of the whole
+   * projection (OLMo 2); false for none.
+   */
+  qkNorm: false | 'heads' | 'projection';
   /** Gemma: norms scale by 1 + weight. */
   normWeightOffset?: number;
   /** Gemma: embeddings times this (√hidden_size). */
@@ -40,8 +43,14 @@ export interface LlamaArgs {
   activation?: (x: MxArray) => MxArray;
   /** Attention's scale (default head_dim^-0.5). */
   attentionScale?: number;
-  /** Gemma 2: norms after attention and the MLP too (their outputs join the residual). */
-  sandwichNorms?: boolean;
+  /**
+   * Where the block's norms sit: before each sublayer (default), also after it (Gemma 2:
+   * 'sandwich'), or only after it (OLMo 2: 'post'), normalizing its output before it joins
+   * the residual.
+   */
+  normPlacement?: 'pre' | 'sandwich' | 'post';
+  /** SmolLM3: per layer, whether it rotates queries and keys (default: all). */
+  ropeLayers?: boolean[];
   /** Gemma 2: attention scores as cap·tanh(scores / cap). */
   attentionSoftcap?: number;
   /** Gemma 2: logits as cap·tanh(logits / cap). */
@@ -118,24 +127,29 @@ class Attention extends Module {
     this.v_proj = new Linear(hiddenSize, numKvHeads * headDim, args.qkvBias);
     this.o_proj = new Linear(numHeads * headDim, hiddenSize, args.outputBias);
     if (args.qkNorm) {
-      this.q_norm = norm(args, headDim);
-      this.k_norm = norm(args, headDim);
+      const whole = args.qkNorm === 'projection';
+      this.q_norm = norm(args, whole ? numHeads * headDim : headDim);
+      this.k_norm = norm(args, whole ? numKvHeads * headDim : headDim);
     }
   }
 
-  forward(x: MxArray, mask: MxArray, angles: RopeAngles, past?: KV): { out: MxArray; present: KV } {
-    const { numHeads, numKvHeads, headDim } = this.args;
-    const heads = projectHeads([this.q_proj, this.k_proj, this.v_proj], x, [numHeads, numKvHeads, numKvHeads], headDim);
-    let [q, k] = [heads[0]!, heads[1]!];
-    const v = heads[2]!;
-    if (this.q_norm && this.k_norm) {
-      q = this.q_norm.forward(q);
-      k = this.k_norm.forward(k);
+  forward(x: MxArray, mask: MxArray, angles: RopeAngles | null, past?: KV): { out: MxArray; present: KV } {
+    const { numHeads, numKvHeads, headDim, qkNorm } = this.args;
+    const counts = [numHeads, numKvHeads, numKvHeads];
+    const layers = [this.q_proj, this.k_proj, this.v_proj];
+    let q: MxArray, k: MxArray, v: MxArray;
+    if (qkNorm === 'projection') {
+      const [queries, keys, values] = projectEach(layers, x);
+      [q, k, v] = [this.q_norm!.forward(queries!), this.k_norm!.forward(keys!), values!].map((p, i) => splitHeads(p, counts[i]!, headDim)) as [MxArray, MxArray, MxArray];
+    } else {
+      [q, k, v] = projectHeads(layers, x, counts, headDim) as [MxArray, MxArray, MxArray];
+      if (this.q_norm && this.k_norm) [q, k] = [this.q_norm.forward(q), this.k_norm.forward(k)];
     }
-    const present = appendCache(past, applyRope(k, angles), v);
+    const rotate = (a: MxArray) => (angles ? applyRope(a, angles) : a);
+    const present = appendCache(past, rotate(k), v);
     const scale = this.args.attentionScale ?? headDim ** -0.5;
     const cap = this.args.attentionSoftcap;
-    const rotated = applyRope(q, angles);
+    const rotated = rotate(q);
     const out = cap ? softcappedAttention(rotated, present.key, present.value, mask, scale, cap) : attention(rotated, present.key, present.value, mask, scale);
     return { out: project(this.o_proj, out), present };
   }
@@ -162,32 +176,31 @@ class MLP extends Module {
 class TransformerBlock extends Module {
   self_attn: Attention;
   mlp: MLP;
-  input_layernorm: RMSNorm;
+  input_layernorm?: RMSNorm;
   post_attention_layernorm: RMSNorm;
   pre_feedforward_layernorm?: RMSNorm;
   post_feedforward_layernorm?: RMSNorm;
-
   private readonly residualScale?: number;
 
   constructor(args: LlamaArgs) {
     super();
+    const placement = args.normPlacement ?? 'pre';
     this.residualScale = args.residualScale;
     this.self_attn = new Attention(args);
     this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args.mlpBias, args.activation ?? silu);
-    this.input_layernorm = norm(args, args.hiddenSize);
+    if (placement !== 'post') this.input_layernorm = norm(args, args.hiddenSize);
     this.post_attention_layernorm = norm(args, args.hiddenSize);
-    if (args.sandwichNorms) {
-      this.pre_feedforward_layernorm = norm(args, args.hiddenSize);
-      this.post_feedforward_layernorm = norm(args, args.hiddenSize);
-    }
+    if (placement === 'sandwich') this.pre_feedforward_layernorm = norm(args, args.hiddenSize);
+    if (placement !== 'pre') this.post_feedforward_layernorm = norm(args, args.hiddenSize);
   }
 
-  forward(x: MxArray, mask: MxArray, angles: RopeAngles, past?: KV): { out: MxArray; present: KV } {
-    const { out, present } = this.self_attn.forward(this.input_layernorm.forward(x), mask, angles, past);
-    if (this.pre_feedforward_layernorm && this.post_feedforward_layernorm) {
-      // Gemma 2: each sublayer's output is normalized before it joins the residual.
+  forward(x: MxArray, mask: MxArray, angles: RopeAngles | null, past?: KV): { out: MxArray; present: KV } {
+    const before = (n: RMSNorm | undefined, a: MxArray) => (n ? n.forward(a) : a);
+    const { out, present } = this.self_attn.forward(before(this.input_layernorm, x), mask, angles, past);
+    if (this.post_feedforward_layernorm) {
+      // Gemma 2, OLMo 2: each sublayer's output is normalized before it joins the residual.
       const h = mx.add(x, this.post_attention_layernorm.forward(out));
-      const r = this.mlp.forward(this.pre_feedforward_layernorm.forward(h));
+      const r = this.mlp.forward(before(this.pre_feedforward_layernorm, h));
       return { out: mx.add(h, this.post_feedforward_layernorm.forward(r)), present };
     }
     const h = mx.add(x, this.scaled(out));
@@ -244,7 +257,7 @@ export class LlamaForCausalLM extends CausalLM {
     const angles = ropeAngles(positionIds, this.rope.invFreq, this.rope.traditional, h.dtype);
     const present: KV[] = [];
     this.model.layers.forEach((layer, i) => {
-      const result = layer.forward(h, mask, angles, past?.[i]);
+      const result = layer.forward(h, mask, this.args.ropeLayers?.[i] === false ? null : angles, past?.[i]);
       h = result.out;
       present.push(result.present);
     });

@@ -29,6 +29,6 @@ export function createQwen3(config: Config): LlamaForCausalLM {
     qkvBias: false,
     outputBias: false,
     mlpBias: false,
-    qkNorm: true,
+    qkNorm: 'heads',
   });
 }

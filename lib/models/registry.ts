@@ -6,9 +6,11 @@ import { createGpt2 } from './gpt2.js';
 import { createGranite } from './granite.js';
 import { createLlama } from './llama.js';
 import { createMiniCPM } from './minicpm.js';
+import { createOlmo2 } from './olmo2.js';
 import type { Config, LanguageModel } from './model.js';
 import { createQwen2 } from './qwen2.js';
 import { createQwen3 } from './qwen3.js';
+import { createSmolLM3 } from './smollm3.js';
 
 const ARCHITECTURES: Record<string, (config: Config) => LanguageModel> = {
   llama: createLlama,
@@ -19,6 +21,8 @@ const ARCHITECTURES: Record<string, (config: Config) => LanguageModel> = {
   gemma2: createGemma2,
   granite: createGranite,
   minicpm: createMiniCPM,
+  olmo2: createOlmo2,
+  smollm3: createSmolLM3,
   bert: createBert,
 };
 
