@@ -203,29 +203,39 @@ export interface RopeAngles {
 }
 
 /**
- * cos and sin of position × inverse frequency, computed in float32 (as MLX's rope) and cast
- * to `dtype`, once for every layer. positionIds [batch, sequence]; invFreq has dims / 2 entries.
+ * cos and sin of position × inverse frequency, computed in float32 (as MLX's rope), times
+ * `amplitude` (Phi-3's longrope scales the rotated features), cast to `dtype`, once for
+ * every layer. positionIds [batch, sequence]; invFreq has dims / 2 entries.
  */
-export function ropeAngles(positionIds: MxArray, invFreq: Float32Array, traditional: boolean, dtype: DType): RopeAngles {
+export function ropeAngles(positionIds: MxArray, invFreq: Float32Array, traditional: boolean, dtype: DType, amplitude = 1): RopeAngles {
   const theta = mx.multiply(mx.expandDims(mx.astype(positionIds, 'float32'), [1, -1]), mx.array(invFreq, [invFreq.length]));
-  return { cos: mx.astype(mx.cos(theta), dtype), sin: mx.astype(mx.sin(theta), dtype), traditional };
+  const scaled = (a: MxArray) => mx.astype(amplitude === 1 ? a : mx.multiply(a, amplitude), dtype);
+  return { cos: scaled(mx.cos(theta)), sin: scaled(mx.sin(theta)), traditional };
 }
 
 /**
  * Rotary embedding of x [batch, heads, sequence, head_dim] as MLX's fast.rope: each feature
- * pair (a, b) — the two halves, or neighbours when traditional — turned to
- * (a·cos − b·sin, a·sin + b·cos). Written as MLX's own fallback writes it (halves split
- * off the last axis, which follows any sequence length), so the converter fuses it back
- * into one rotary node.
+ * pair (a, b) of the first dims features — the two halves, or neighbours when traditional —
+ * turned to (a·cos − b·sin, a·sin + b·cos); the rest pass through. Written as MLX's own
+ * fallback writes it (parts split off the last axis, which follows any sequence length), so
+ * the converter fuses it back into one rotary node.
  */
 export function applyRope(x: MxArray, { cos, sin, traditional }: RopeAngles): MxArray {
-  const pairs = traditional ? mx.unflatten(x, -1, [cos.shape.at(-1)!, 2]) : x;
-  const [c, s] = traditional ? [mx.expandDims(cos, -1), mx.expandDims(sin, -1)] : [cos, sin];
-  const [a, b] = mx.split(pairs, 2, -1);
-  const first = mx.subtract(mx.multiply(a!, c), mx.multiply(b!, s));
-  const second = mx.add(mx.multiply(a!, s), mx.multiply(b!, c));
-  const out = mx.concatenate([first, second], -1);
-  return traditional ? mx.flatten(out, -2, -1) : out;
+  const half = cos.shape.at(-1)!;
+  const dims = 2 * half;
+  const partial = x.shape.at(-1)! > dims;
+  if (!traditional) {
+    const [a, b, ...rest] = mx.split(x, partial ? [half, dims] : [half], -1);
+    const first = mx.subtract(mx.multiply(a!, cos), mx.multiply(b!, sin));
+    const second = mx.add(mx.multiply(a!, sin), mx.multiply(b!, cos));
+    return mx.concatenate([first, second, ...rest], -1);
+  }
+  const [rotated, ...rest] = partial ? mx.split(x, [dims], -1) : [x];
+  const [c, s] = [mx.expandDims(cos, -1), mx.expandDims(sin, -1)];
+  const [a, b] = mx.split(mx.unflatten(rotated!, -1, [half, 2]), 2, -1);
+  const pairs = [mx.subtract(mx.multiply(a!, c), mx.multiply(b!, s)), mx.add(mx.multiply(a!, s), mx.multiply(b!, c))];
+  const out = mx.flatten(mx.concatenate(pairs, -1), -2, -1);
+  return rest.length ? mx.concatenate([out, ...rest], -1) : out;
 }
 
 /** [batch, sequence, heads × head_dim] → [batch, heads, sequence, head_dim]. */

@@ -51,6 +51,13 @@ export interface LlamaArgs {
   normPlacement?: 'pre' | 'sandwich' | 'post';
   /** SmolLM3: per layer, whether it rotates queries and keys (default: all). */
   ropeLayers?: boolean[];
+  /** Phi-3: features of each head that rotate (partial rotary; default head_dim). */
+  ropeDims?: number;
+  /** Phi-3's longrope: inverse frequencies given outright, and a factor on cos and sin. */
+  ropeFrequencies?: Float32Array;
+  ropeAmplitude?: number;
+  /** Phi-3: q/k/v as one qkv_proj, gate/up as one gate_up_proj (mlx-lm's names). */
+  packedProjections?: boolean;
   /** Gemma 2: attention scores as cap·tanh(scores / cap). */
   attentionSoftcap?: number;
   /** Gemma 2: logits as cap·tanh(logits / cap). */
@@ -112,9 +119,10 @@ export function llamaArgs(config: Config): LlamaArgs {
 }
 
 class Attention extends Module {
-  q_proj: Projection;
-  k_proj: Projection;
-  v_proj: Projection;
+  q_proj?: Projection;
+  k_proj?: Projection;
+  v_proj?: Projection;
+  qkv_proj?: Projection;
   o_proj: Projection;
   q_norm?: RMSNorm;
   k_norm?: RMSNorm;
@@ -122,9 +130,13 @@ class Attention extends Module {
   constructor(private readonly args: LlamaArgs) {
     super();
     const { hiddenSize, numHeads, numKvHeads, headDim } = args;
-    this.q_proj = new Linear(hiddenSize, numHeads * headDim, args.qkvBias);
-    this.k_proj = new Linear(hiddenSize, numKvHeads * headDim, args.qkvBias);
-    this.v_proj = new Linear(hiddenSize, numKvHeads * headDim, args.qkvBias);
+    if (args.packedProjections) {
+      this.qkv_proj = new Linear(hiddenSize, (numHeads + 2 * numKvHeads) * headDim, args.qkvBias);
+    } else {
+      this.q_proj = new Linear(hiddenSize, numHeads * headDim, args.qkvBias);
+      this.k_proj = new Linear(hiddenSize, numKvHeads * headDim, args.qkvBias);
+      this.v_proj = new Linear(hiddenSize, numKvHeads * headDim, args.qkvBias);
+    }
     this.o_proj = new Linear(numHeads * headDim, hiddenSize, args.outputBias);
     if (args.qkNorm) {
       const whole = args.qkNorm === 'projection';
@@ -136,9 +148,12 @@ class Attention extends Module {
   forward(x: MxArray, mask: MxArray, angles: RopeAngles | null, past?: KV): { out: MxArray; present: KV } {
     const { numHeads, numKvHeads, headDim, qkNorm } = this.args;
     const counts = [numHeads, numKvHeads, numKvHeads];
-    const layers = [this.q_proj, this.k_proj, this.v_proj];
+    const layers = [this.q_proj!, this.k_proj!, this.v_proj!];
     let q: MxArray, k: MxArray, v: MxArray;
-    if (qkNorm === 'projection') {
+    if (this.qkv_proj) {
+      const heads = splitHeads(project(this.qkv_proj, x), numHeads + 2 * numKvHeads, headDim);
+      [q, k, v] = mx.split(heads, [numHeads, numHeads + numKvHeads], 1) as [MxArray, MxArray, MxArray];
+    } else if (qkNorm === 'projection') {
       const [queries, keys, values] = projectEach(layers, x);
       [q, k, v] = [this.q_norm!.forward(queries!), this.k_norm!.forward(keys!), values!].map((p, i) => splitHeads(p, counts[i]!, headDim)) as [MxArray, MxArray, MxArray];
     } else {
@@ -156,19 +171,24 @@ class Attention extends Module {
 }
 
 class MLP extends Module {
-  gate_proj: Projection;
+  gate_proj?: Projection;
   down_proj: Projection;
-  up_proj: Projection;
+  up_proj?: Projection;
+  gate_up_proj?: Projection;
 
-  constructor(dim: number, hidden: number, bias: boolean, private readonly activation: (x: MxArray) => MxArray) {
+  constructor(dim: number, hidden: number, bias: boolean, packed: boolean, private readonly activation: (x: MxArray) => MxArray) {
     super();
-    this.gate_proj = new Linear(dim, hidden, bias);
+    if (packed) {
+      this.gate_up_proj = new Linear(dim, 2 * hidden, bias);
+    } else {
+      this.gate_proj = new Linear(dim, hidden, bias);
+      this.up_proj = new Linear(dim, hidden, bias);
+    }
     this.down_proj = new Linear(hidden, dim, bias);
-    this.up_proj = new Linear(dim, hidden, bias);
   }
 
   forward(x: MxArray): MxArray {
-    const [gate, up] = projectEach([this.gate_proj, this.up_proj], x);
+    const [gate, up] = this.gate_up_proj ? mx.split(project(this.gate_up_proj, x), 2, -1) : projectEach([this.gate_proj!, this.up_proj!], x);
     return project(this.down_proj, mx.multiply(this.activation(gate!), up!));
   }
 }
@@ -187,7 +207,7 @@ class TransformerBlock extends Module {
     const placement = args.normPlacement ?? 'pre';
     this.residualScale = args.residualScale;
     this.self_attn = new Attention(args);
-    this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args.mlpBias, args.activation ?? silu);
+    this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args.mlpBias, args.packedProjections ?? false, args.activation ?? silu);
     if (placement !== 'post') this.input_layernorm = norm(args, args.hiddenSize);
     this.post_attention_layernorm = norm(args, args.hiddenSize);
     if (placement === 'sandwich') this.pre_feedforward_layernorm = norm(args, args.hiddenSize);
@@ -235,7 +255,7 @@ export class LlamaForCausalLM extends CausalLM {
   model: LlamaModel;
   lm_head?: Projection;
   // Not a parameter: an object field is outside the module tree.
-  private readonly rope: { invFreq: Float32Array; traditional: boolean };
+  private readonly rope: { invFreq: Float32Array; traditional: boolean; amplitude: number };
 
   constructor(modelType: string, readonly args: LlamaArgs) {
     super();
@@ -246,7 +266,11 @@ export class LlamaForCausalLM extends CausalLM {
     this.vocabSize = args.vocabSize;
     this.model = new LlamaModel(args);
     if (!args.tieWordEmbeddings) this.lm_head = new Linear(args.hiddenSize, args.vocabSize, false);
-    this.rope = { invFreq: ropeInverseFrequencies(args.headDim, args.ropeTheta, args.ropeScaling), traditional: args.ropeTraditional };
+    this.rope = {
+      invFreq: args.ropeFrequencies ?? ropeInverseFrequencies(args.ropeDims ?? args.headDim, args.ropeTheta, args.ropeScaling),
+      traditional: args.ropeTraditional,
+      amplitude: args.ropeAmplitude ?? 1,
+    };
   }
 
   step({ inputIds, attentionMask, positionIds, past }: StepInputs): StepOutputs {
@@ -254,7 +278,7 @@ export class LlamaForCausalLM extends CausalLM {
     if (this.args.embedScale !== undefined) h = mx.multiply(h, this.args.embedScale);
     // Computed once for all layers: the mask and rotations.
     const mask = causalMask(attentionMask, inputIds);
-    const angles = ropeAngles(positionIds, this.rope.invFreq, this.rope.traditional, h.dtype);
+    const angles = ropeAngles(positionIds, this.rope.invFreq, this.rope.traditional, h.dtype, this.rope.amplitude);
     const present: KV[] = [];
     this.model.layers.forEach((layer, i) => {
       const result = layer.forward(h, mask, this.args.ropeLayers?.[i] === false ? null : angles, past?.[i]);

@@ -7,6 +7,7 @@ import { createGranite } from './granite.js';
 import { createLlama } from './llama.js';
 import { createMiniCPM } from './minicpm.js';
 import { createOlmo2 } from './olmo2.js';
+import { createPhi3 } from './phi3.js';
 import type { Config, LanguageModel } from './model.js';
 import { createQwen2 } from './qwen2.js';
 import { createQwen3 } from './qwen3.js';
@@ -22,6 +23,7 @@ const ARCHITECTURES: Record<string, (config: Config) => LanguageModel> = {
   granite: createGranite,
   minicpm: createMiniCPM,
   olmo2: createOlmo2,
+  phi3: createPhi3,
   smollm3: createSmolLM3,
   bert: createBert,
 };

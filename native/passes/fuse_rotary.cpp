@@ -24,21 +24,32 @@ bool slices_last_axis(const Node& s, const Shape& x, int64_t begin, int64_t end)
   return start.back() == begin && stop.back() == end && step.back() == 1;
 }
 
-// The halves of x's first `2·half` features: the two outputs of Split(x, [half], -1), or
-// Slices [0, half) and [half, 2·half) of the last axis. Returns x.
-std::optional<ValueId> halves_of(const Matcher& m, ValueId a, ValueId b, int64_t half) {
-  const Node* split = m.made_by(a, "Split");
-  if (split && m.made_by(b, "Split") == split && split->outputs.size() == 2 && split->outputs[0] == a &&
-      split->outputs[1] == b && split->attr<std::vector<int64_t>>("indices") == std::vector<int64_t>{half} &&
-      last_axis(m, *split, split->attr<int64_t>("axis")) == static_cast<int64_t>(m.graph().value(a).shape.size()) - 1) {
-    return split->inputs[0];
+// The halves of x's first `2·half` features, and the features past them when a split
+// gave them: the outputs of Split(x, [half(, 2·half)], -1), or Slices [0, half) and
+// [half, 2·half) of the last axis.
+struct Halves {
+  ValueId x;
+  std::optional<ValueId> rest;
+};
+
+std::optional<Halves> halves_of(const Matcher& m, ValueId a, ValueId b, int64_t half) {
+  if (const Node* split = m.made_by(a, "Split")) {
+    const std::vector<int64_t>& at = split->attr<std::vector<int64_t>>("indices");
+    bool whole = split->outputs.size() == 2 && at == std::vector<int64_t>{half};
+    bool partial = split->outputs.size() == 3 && at == std::vector<int64_t>{half, 2 * half};
+    int64_t last = static_cast<int64_t>(m.graph().value(a).shape.size()) - 1;
+    if ((!whole && !partial) || split->outputs[0] != a || split->outputs[1] != b ||
+        last_axis(m, *split, split->attr<int64_t>("axis")) != last) {
+      return std::nullopt;
+    }
+    return Halves{split->inputs[0], partial ? std::optional<ValueId>(split->outputs[2]) : std::nullopt};
   }
   const Node* sa = m.made_by(a, "Slice");
   const Node* sb = m.made_by(b, "Slice");
   if (!sa || !sb || sa->inputs[0] != sb->inputs[0]) return std::nullopt;
   const Shape& x = m.graph().value(sa->inputs[0]).shape;
   if (!slices_last_axis(*sa, x, 0, half) || !slices_last_axis(*sb, x, half, 2 * half)) return std::nullopt;
-  return sa->inputs[0];
+  return Halves{sa->inputs[0], std::nullopt};
 }
 
 // The features of x past its first `dims`: Slice [dims, D) of the last axis.
@@ -72,19 +83,22 @@ bool fuse(const Matcher& m, Node& out) {
       const Shape& half_shape = m.graph().value(a).shape;
       if (half_shape.empty() || m.graph().value(b).shape != half_shape) continue;
       int64_t half = half_shape.back();
-      std::optional<ValueId> x = halves_of(m, a, b, half);
-      if (!x || m.graph().value(*x).shape != shape) continue;
+      std::optional<Halves> halves = halves_of(m, a, b, half);
+      if (!halves || m.graph().value(halves->x).shape != shape) continue;
+      ValueId x = halves->x;
       // second = a·sin + b·cos, in either order.
       bool rotated = (is_product(m, second->inputs[0], a, sin) && is_product(m, second->inputs[1], b, cos)) ||
                      (is_product(m, second->inputs[1], a, sin) && is_product(m, second->inputs[0], b, cos));
-      bool rest = out.inputs.size() == 3 ? is_rest_of(m, out.inputs[2], *x, 2 * half) : 2 * half == shape.back();
+      bool rest = out.inputs.size() == 3
+                      ? (halves->rest ? *halves->rest == out.inputs[2] : is_rest_of(m, out.inputs[2], x, 2 * half))
+                      : !halves->rest && 2 * half == shape.back();
       const Value& c = m.graph().value(cos);
-      if (!rotated || !rest || c.dtype != m.graph().value(*x).dtype || m.graph().value(sin).shape != c.shape ||
+      if (!rotated || !rest || c.dtype != m.graph().value(x).dtype || m.graph().value(sin).shape != c.shape ||
           c.shape.size() > shape.size() || c.shape.empty() || c.shape.back() != half) {
         continue;
       }
       out.op = "FusedRotary";
-      out.inputs = {*x, cos, sin};
+      out.inputs = {x, cos, sin};
       out.attrs = {{"dims", 2 * half}};
       return true;
     }

@@ -420,6 +420,15 @@ add("rotary_split_halves_rank3_op23", _rotate_halves, [randn((2, 6, 8), 134), *_
 add("rotary_split_halves_f16_op23", _rotate_halves,
     [randn((1, 2, 3, 8), 136, "float16"), *[a.astype(mx.float16) for a in _angles((1, 1, 3, 4), 137)]],
     ["Split", "Concatenate"], None, options=STD23, onnx_ops=_ROT23, **F16_TOL)
+# Partial rotation (Phi-3): a three-way split, the third part passed through.
+def _rotate_partial(x, c, s):
+    a, b, rest = mx.split(x, [4, 8], axis=-1)
+    return mx.concatenate([a * c - b * s, a * s + b * c, rest], axis=-1)
+
+
+for _suffix, _opts, _ops in [("", {}, {**_ROT}), ("_op23", STD23, _ROT23)]:
+    add(f"rotary_split_partial{_suffix}", _rotate_partial, [randn((2, 2, 5, 16), 141), *_angles((2, 1, 5, 4), 142)],
+        ["Split", "Concatenate"], None, options=_opts, onnx_ops=_ops)
 # A head axis in the angles (other than 1) has no RotaryEmbedding form: MLX's decomposition.
 add("rotary_split_halves_per_head_angles_op23", _rotate_halves, [randn((1, 2, 3, 8), 138), *_angles((1, 2, 3, 4), 139)],
     ["Split", "Concatenate"], None, options=STD23, onnx_ops=_ROT)
