@@ -4,7 +4,7 @@
 import { MlxOnnxError } from '../errors.js';
 import type { MxArray } from '../mx/array.js';
 import * as mx from '../mx/ops.js';
-import { Embedding, Linear, RMSNorm, silu } from '../nn/layers.js';
+import { Embedding, LayerNorm, Linear, RMSNorm, silu } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { bool, int, num, object, positive } from './config.js';
 import {
@@ -58,6 +58,10 @@ export interface LlamaArgs {
   ropeAmplitude?: number;
   /** Phi-3: q/k/v as one qkv_proj, gate/up as one gate_up_proj (mlx-lm's names). */
   packedProjections?: boolean;
+  /** StarCoder2: LayerNorm (weight and bias) where the others have RMSNorm; rmsNormEps is its eps. */
+  layerNorm?: boolean;
+  /** StarCoder2: an MLP without a gate, c_proj(activation(c_fc(x))), with biases (mlpBias). */
+  plainMlp?: boolean;
   /** Gemma 2: attention scores as cap·tanh(scores / cap). */
   attentionSoftcap?: number;
   /** Gemma 2: logits as cap·tanh(logits / cap). */
@@ -79,7 +83,10 @@ class OffsetRMSNorm extends RMSNorm {
   }
 }
 
-function norm(args: LlamaArgs, dims: number): RMSNorm {
+type Norm = RMSNorm | LayerNorm;
+
+function norm(args: LlamaArgs, dims: number): Norm {
+  if (args.layerNorm) return new LayerNorm(dims, args.rmsNormEps);
   return args.normWeightOffset ? new OffsetRMSNorm(dims, args.rmsNormEps, args.normWeightOffset) : new RMSNorm(dims, args.rmsNormEps);
 }
 
@@ -124,8 +131,8 @@ class Attention extends Module {
   v_proj?: Projection;
   qkv_proj?: Projection;
   o_proj: Projection;
-  q_norm?: RMSNorm;
-  k_norm?: RMSNorm;
+  q_norm?: Norm;
+  k_norm?: Norm;
 
   constructor(private readonly args: LlamaArgs) {
     super();
@@ -172,13 +179,21 @@ class Attention extends Module {
 
 class MLP extends Module {
   gate_proj?: Projection;
-  down_proj: Projection;
+  down_proj?: Projection;
   up_proj?: Projection;
   gate_up_proj?: Projection;
+  c_fc?: Projection;
+  c_proj?: Projection;
 
-  constructor(dim: number, hidden: number, bias: boolean, packed: boolean, private readonly activation: (x: MxArray) => MxArray) {
+  constructor(dim: number, hidden: number, args: LlamaArgs, private readonly activation: (x: MxArray) => MxArray) {
     super();
-    if (packed) {
+    const bias = args.mlpBias;
+    if (args.plainMlp) {
+      this.c_fc = new Linear(dim, hidden, bias);
+      this.c_proj = new Linear(hidden, dim, bias);
+      return;
+    }
+    if (args.packedProjections) {
       this.gate_up_proj = new Linear(dim, 2 * hidden, bias);
     } else {
       this.gate_proj = new Linear(dim, hidden, bias);
@@ -188,18 +203,19 @@ class MLP extends Module {
   }
 
   forward(x: MxArray): MxArray {
+    if (this.c_fc && this.c_proj) return project(this.c_proj, this.activation(project(this.c_fc, x)));
     const [gate, up] = this.gate_up_proj ? mx.split(project(this.gate_up_proj, x), 2, -1) : projectEach([this.gate_proj!, this.up_proj!], x);
-    return project(this.down_proj, mx.multiply(this.activation(gate!), up!));
+    return project(this.down_proj!, mx.multiply(this.activation(gate!), up!));
   }
 }
 
 class TransformerBlock extends Module {
   self_attn: Attention;
   mlp: MLP;
-  input_layernorm?: RMSNorm;
-  post_attention_layernorm: RMSNorm;
-  pre_feedforward_layernorm?: RMSNorm;
-  post_feedforward_layernorm?: RMSNorm;
+  input_layernorm?: Norm;
+  post_attention_layernorm: Norm;
+  pre_feedforward_layernorm?: Norm;
+  post_feedforward_layernorm?: Norm;
   private readonly residualScale?: number;
 
   constructor(args: LlamaArgs) {
@@ -207,7 +223,7 @@ class TransformerBlock extends Module {
     const placement = args.normPlacement ?? 'pre';
     this.residualScale = args.residualScale;
     this.self_attn = new Attention(args);
-    this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args.mlpBias, args.packedProjections ?? false, args.activation ?? silu);
+    this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args, args.activation ?? silu);
     if (placement !== 'post') this.input_layernorm = norm(args, args.hiddenSize);
     this.post_attention_layernorm = norm(args, args.hiddenSize);
     if (placement === 'sandwich') this.pre_feedforward_layernorm = norm(args, args.hiddenSize);
@@ -215,7 +231,7 @@ class TransformerBlock extends Module {
   }
 
   forward(x: MxArray, mask: MxArray, angles: RopeAngles | null, past?: KV): { out: MxArray; present: KV } {
-    const before = (n: RMSNorm | undefined, a: MxArray) => (n ? n.forward(a) : a);
+    const before = (n: Norm | undefined, a: MxArray) => (n ? n.forward(a) : a);
     const { out, present } = this.self_attn.forward(before(this.input_layernorm, x), mask, angles, past);
     if (this.post_feedforward_layernorm) {
       // Gemma 2, OLMo 2: each sublayer's output is normalized before it joins the residual.
@@ -235,7 +251,7 @@ class TransformerBlock extends Module {
 class LlamaModel extends Module {
   embed_tokens: TokenEmbedding;
   layers: TransformerBlock[];
-  norm: RMSNorm;
+  norm: Norm;
 
   constructor(args: LlamaArgs) {
     super();
