@@ -42,3 +42,12 @@ export function object(config: Config, key: string): Record<string, unknown> | u
   if (typeof value !== 'object' || Array.isArray(value)) throw missing(config, key, 'an object');
   return value as Record<string, unknown>;
 }
+
+/** The rotated features of a head of headDim: ⌊partial_rotary_factor · headDim⌋, even and positive. */
+export function rotaryDims(config: Config, headDim: number): number {
+  const dims = Math.floor(headDim * num(config, 'partial_rotary_factor', 1));
+  if (dims <= 0 || dims % 2 !== 0) {
+    throw new MlxOnnxError('ERR_INVALID_INPUT', `partial_rotary_factor gives ${dims} rotated features, not a positive even number`);
+  }
+  return dims;
+}

@@ -62,6 +62,8 @@ export interface LlamaArgs {
   layerNorm?: boolean;
   /** StarCoder2: an MLP without a gate, c_proj(activation(c_fc(x))), with biases (mlpBias). */
   plainMlp?: boolean;
+  /** StableLM: attention and the MLP read the same normalized input and add to x together. */
+  parallelResidual?: boolean;
   /** Gemma 2: attention scores as cap·tanh(scores / cap). */
   attentionSoftcap?: number;
   /** Gemma 2: logits as cap·tanh(logits / cap). */
@@ -213,7 +215,7 @@ class TransformerBlock extends Module {
   self_attn: Attention;
   mlp: MLP;
   input_layernorm?: Norm;
-  post_attention_layernorm: Norm;
+  post_attention_layernorm?: Norm;
   pre_feedforward_layernorm?: Norm;
   post_feedforward_layernorm?: Norm;
   private readonly residualScale?: number;
@@ -225,14 +227,19 @@ class TransformerBlock extends Module {
     this.self_attn = new Attention(args);
     this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args, args.activation ?? silu);
     if (placement !== 'post') this.input_layernorm = norm(args, args.hiddenSize);
-    this.post_attention_layernorm = norm(args, args.hiddenSize);
+    if (!args.parallelResidual) this.post_attention_layernorm = norm(args, args.hiddenSize);
     if (placement === 'sandwich') this.pre_feedforward_layernorm = norm(args, args.hiddenSize);
     if (placement !== 'pre') this.post_feedforward_layernorm = norm(args, args.hiddenSize);
   }
 
   forward(x: MxArray, mask: MxArray, angles: RopeAngles | null, past?: KV): { out: MxArray; present: KV } {
     const before = (n: Norm | undefined, a: MxArray) => (n ? n.forward(a) : a);
-    const { out, present } = this.self_attn.forward(before(this.input_layernorm, x), mask, angles, past);
+    const normalized = before(this.input_layernorm, x);
+    const { out, present } = this.self_attn.forward(normalized, mask, angles, past);
+    if (!this.post_attention_layernorm) {
+      // StableLM's parallel residual: x + attention(n) + mlp(n), n = norm(x).
+      return { out: mx.add(mx.add(x, out), this.mlp.forward(normalized)), present };
+    }
     if (this.post_feedforward_layernorm) {
       // Gemma 2, OLMo 2: each sublayer's output is normalized before it joins the residual.
       const h = mx.add(x, this.post_attention_layernorm.forward(out));

@@ -4,7 +4,7 @@
 // is read by neither) and scales the rotated features by long_mscale, or by
 // √(1 + ln(max / original) / ln(original)) past the original context.
 import { MlxOnnxError } from '../errors.js';
-import { bool, int, num, object } from './config.js';
+import { bool, int, object, rotaryDims } from './config.js';
 import { LlamaForCausalLM, llamaArgs } from './llama.js';
 import type { Config } from './model.js';
 
@@ -26,8 +26,7 @@ function longrope(config: Config, scaling: Record<string, unknown>, dims: number
 
 export function createPhi3(config: Config): LlamaForCausalLM {
   const args = llamaArgs(config);
-  const ropeDims = Math.floor(args.headDim * num(config, 'partial_rotary_factor', 1));
-  if (ropeDims <= 0 || ropeDims % 2 !== 0) throw new MlxOnnxError('ERR_INVALID_INPUT', `partial_rotary_factor gives ${ropeDims} rotated features, not a positive even number`);
+  const ropeDims = rotaryDims(config, args.headDim);
   const scaling = object(config, 'rope_scaling');
   const type = scaling?.type;
   const long = type === 'longrope' || type === 'su' ? longrope(config, scaling!, ropeDims, args.ropeTheta) : undefined;

@@ -12,6 +12,7 @@ import type { Config, LanguageModel } from './model.js';
 import { createQwen2 } from './qwen2.js';
 import { createQwen3 } from './qwen3.js';
 import { createSmolLM3 } from './smollm3.js';
+import { createStableLM } from './stablelm.js';
 import { createStarcoder2 } from './starcoder2.js';
 
 const ARCHITECTURES: Record<string, (config: Config) => LanguageModel> = {
@@ -26,6 +27,7 @@ const ARCHITECTURES: Record<string, (config: Config) => LanguageModel> = {
   olmo2: createOlmo2,
   phi3: createPhi3,
   smollm3: createSmolLM3,
+  stablelm: createStableLM,
   starcoder2: createStarcoder2,
   bert: createBert,
 };
