@@ -58,8 +58,11 @@ export interface LlamaArgs {
   ropeAmplitude?: number;
   /** Phi-3: q/k/v as one qkv_proj, gate/up as one gate_up_proj (mlx-lm's names). */
   packedProjections?: boolean;
-  /** StarCoder2: LayerNorm (weight and bias) where the others have RMSNorm; rmsNormEps is its eps. */
-  layerNorm?: boolean;
+  /**
+   * LayerNorm where the others have RMSNorm (rmsNormEps is its eps): with a bias
+   * (StarCoder2, StableLM) or without (Cohere).
+   */
+  layerNorm?: 'bias' | 'no-bias';
   /** StarCoder2: an MLP without a gate, c_proj(activation(c_fc(x))), with biases (mlpBias). */
   plainMlp?: boolean;
   /** StableLM: attention and the MLP read the same normalized input and add to x together. */
@@ -72,6 +75,8 @@ export interface LlamaArgs {
   residualScale?: number;
   /** Granite, MiniCPM: logits divided by this. */
   logitsDivisor?: number;
+  /** Cohere: logits times this. */
+  logitsScale?: number;
 }
 
 /** RMSNorm scaling by offset + weight (Gemma's 1 + weight); the weight keeps mlx-lm's name. */
@@ -88,7 +93,7 @@ class OffsetRMSNorm extends RMSNorm {
 type Norm = RMSNorm | LayerNorm;
 
 function norm(args: LlamaArgs, dims: number): Norm {
-  if (args.layerNorm) return new LayerNorm(dims, args.rmsNormEps);
+  if (args.layerNorm) return new LayerNorm(dims, args.rmsNormEps, true, args.layerNorm === 'bias');
   return args.normWeightOffset ? new OffsetRMSNorm(dims, args.rmsNormEps, args.normWeightOffset) : new RMSNorm(dims, args.rmsNormEps);
 }
 
@@ -310,8 +315,9 @@ export class LlamaForCausalLM extends CausalLM {
     });
     h = this.model.norm.forward(h);
     const logits = this.lm_head ? project(this.lm_head, h) : this.model.embed_tokens.asLinear(h);
-    const { finalSoftcap, logitsDivisor } = this.args;
-    const scaled = logitsDivisor === undefined ? logits : mx.divide(logits, logitsDivisor);
+    const { finalSoftcap, logitsDivisor, logitsScale } = this.args;
+    let scaled = logitsDivisor === undefined ? logits : mx.divide(logits, logitsDivisor);
+    if (logitsScale !== undefined) scaled = mx.multiply(scaled, logitsScale);
     return { logits: finalSoftcap ? softcap(scaled, finalSoftcap) : scaled, present };
   }
 

@@ -1,6 +1,7 @@
 // config.json's model_type → the TypeScript architecture, with mlx-lm's remapping.
 import { MlxOnnxError } from '../errors.js';
 import { createBert } from './bert.js';
+import { createCohere } from './cohere.js';
 import { createGemma, createGemma2 } from './gemma.js';
 import { createGpt2 } from './gpt2.js';
 import { createGranite } from './granite.js';
@@ -20,6 +21,7 @@ const ARCHITECTURES: Record<string, (config: Config) => LanguageModel> = {
   qwen2: createQwen2,
   qwen3: createQwen3,
   gpt2: createGpt2,
+  cohere: createCohere,
   gemma: createGemma,
   gemma2: createGemma2,
   granite: createGranite,

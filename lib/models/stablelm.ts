@@ -30,7 +30,7 @@ export function createStableLM(config: Config): LlamaForCausalLM {
     outputBias: false,
     mlpBias: false,
     qkNorm: false,
-    layerNorm: true,
+    layerNorm: 'bias',
     parallelResidual: bool(config, 'use_parallel_residual', false),
   });
 }

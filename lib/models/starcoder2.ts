@@ -25,7 +25,7 @@ export function createStarcoder2(config: Config): LlamaForCausalLM {
     outputBias: true,
     mlpBias: true,
     qkNorm: false,
-    layerNorm: true,
+    layerNorm: 'bias',
     plainMlp: true,
     activation: gelu,
   });

@@ -2,9 +2,9 @@
 
 usage: make_lm_checkpoint.py OUT_DIR:ARCH[:BITS] ...   (BITS: MLX-quantize, group size 32)
 
-mlx-lm builds the model from config.json (llama, qwen2, qwen3, gemma, gemma2, granite,
-minicpm, olmo2, phi3, smollm3, stablelm, starcoder2, gpt2); BERT uses the Hugging Face
-BertModel weight names (test/tools/bert_reference.py). Every parameter is random (norm
+mlx-lm builds the model from config.json (llama, qwen2, qwen3, cohere, gemma, gemma2,
+granite, minicpm, olmo2, phi3, smollm3, stablelm, starcoder2, gpt2); BERT uses the Hugging
+Face BertModel weight names (test/tools/bert_reference.py). Every parameter is random (norm
 weights around 1), so a misplaced or missing weight changes the logits.
 """
 import json
@@ -71,6 +71,9 @@ CONFIGS = {
                      num_hidden_layers=2, num_key_value_heads=2, intermediate_size=128, rope_theta=10000.0,
                      use_qkv_bias=True, partial_rotary_factor=0.25, layer_norm_eps=1e-5,
                      use_parallel_residual=True),
+    "cohere": dict(model_type="cohere", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
+                   num_attention_heads=4, num_key_value_heads=2, rope_theta=8000000.0, vocab_size=128,
+                   layer_norm_eps=1e-5, logit_scale=0.3),
     "gpt2": dict(model_type="gpt2", n_ctx=128, n_embd=64, n_head=4, n_layer=2, n_positions=128,
                  layer_norm_epsilon=1e-5, vocab_size=128),
     "bert": dict(model_type="bert", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
