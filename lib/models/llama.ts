@@ -12,6 +12,7 @@ import {
   appendCache, applyRope, attention, causalMask, embed, project, projectEach, projectHeads, ropeAngles, ropeInverseFrequencies, softcappedAttention, splitHeads,
 } from './decoder.js';
 import { CausalLM, type Config, type Projection, type TokenEmbedding } from './model.js';
+import { type MoeArgs, SparseMoe } from './moe.js';
 
 export interface LlamaArgs {
   hiddenSize: number;
@@ -67,6 +68,11 @@ export interface LlamaArgs {
   plainMlp?: boolean;
   /** StableLM: attention and the MLP read the same normalized input and add to x together. */
   parallelResidual?: boolean;
+  /**
+   * Mixtral, Qwen3-MoE: sparse expert MLPs, under `block` (mlx-lm's attribute name) in the
+   * layers `sparse` accepts (default all), dense MLPs in the others.
+   */
+  moe?: MoeArgs & { block: 'mlp' | 'block_sparse_moe'; sparse?: (layer: number) => boolean };
   /** Gemma 2: attention scores as cap·tanh(scores / cap). */
   attentionSoftcap?: number;
   /** Gemma 2: logits as cap·tanh(logits / cap). */
@@ -218,19 +224,22 @@ class MLP extends Module {
 
 class TransformerBlock extends Module {
   self_attn: Attention;
-  mlp: MLP;
+  mlp?: MLP | SparseMoe;
+  block_sparse_moe?: SparseMoe;
   input_layernorm?: Norm;
   post_attention_layernorm?: Norm;
   pre_feedforward_layernorm?: Norm;
   post_feedforward_layernorm?: Norm;
   private readonly residualScale?: number;
 
-  constructor(args: LlamaArgs) {
+  constructor(args: LlamaArgs, index: number) {
     super();
     const placement = args.normPlacement ?? 'pre';
     this.residualScale = args.residualScale;
     this.self_attn = new Attention(args);
-    this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args, args.activation ?? silu);
+    const { moe } = args;
+    if (moe && (moe.sparse?.(index) ?? true)) this[moe.block] = new SparseMoe(args.hiddenSize, moe);
+    else this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args, args.activation ?? silu);
     if (placement !== 'post') this.input_layernorm = norm(args, args.hiddenSize);
     if (!args.parallelResidual) this.post_attention_layernorm = norm(args, args.hiddenSize);
     if (placement === 'sandwich') this.pre_feedforward_layernorm = norm(args, args.hiddenSize);
@@ -239,20 +248,21 @@ class TransformerBlock extends Module {
 
   forward(x: MxArray, mask: MxArray, angles: RopeAngles | null, past?: KV): { out: MxArray; present: KV } {
     const before = (n: Norm | undefined, a: MxArray) => (n ? n.forward(a) : a);
+    const mlp = (this.mlp ?? this.block_sparse_moe)!;
     const normalized = before(this.input_layernorm, x);
     const { out, present } = this.self_attn.forward(normalized, mask, angles, past);
     if (!this.post_attention_layernorm) {
       // StableLM's parallel residual: x + attention(n) + mlp(n), n = norm(x).
-      return { out: mx.add(mx.add(x, out), this.mlp.forward(normalized)), present };
+      return { out: mx.add(mx.add(x, out), mlp.forward(normalized)), present };
     }
     if (this.post_feedforward_layernorm) {
       // Gemma 2, OLMo 2: each sublayer's output is normalized before it joins the residual.
       const h = mx.add(x, this.post_attention_layernorm.forward(out));
-      const r = this.mlp.forward(before(this.pre_feedforward_layernorm, h));
+      const r = mlp.forward(before(this.pre_feedforward_layernorm, h));
       return { out: mx.add(h, this.post_feedforward_layernorm.forward(r)), present };
     }
     const h = mx.add(x, this.scaled(out));
-    return { out: mx.add(h, this.scaled(this.mlp.forward(this.post_attention_layernorm.forward(h)))), present };
+    return { out: mx.add(h, this.scaled(mlp.forward(this.post_attention_layernorm.forward(h)))), present };
   }
 
   private scaled(r: MxArray): MxArray {
@@ -268,7 +278,7 @@ class LlamaModel extends Module {
   constructor(args: LlamaArgs) {
     super();
     this.embed_tokens = new Embedding(args.vocabSize, args.hiddenSize);
-    this.layers = Array.from({ length: args.numLayers }, () => new TransformerBlock(args));
+    this.layers = Array.from({ length: args.numLayers }, (_, i) => new TransformerBlock(args, i));
     this.norm = norm(args, args.hiddenSize);
   }
 }

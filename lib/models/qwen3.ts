@@ -2,10 +2,11 @@
 // and RMSNorm of every query and key head before the rotation.
 import { MlxOnnxError } from '../errors.js';
 import { int, num, object, positive } from './config.js';
-import { LlamaForCausalLM } from './llama.js';
+import { LlamaForCausalLM, type LlamaArgs } from './llama.js';
 import type { Config } from './model.js';
 
-export function createQwen3(config: Config): LlamaForCausalLM {
+/** mlx_lm.models.qwen3.ModelArgs from config.json. */
+export function qwen3Args(config: Config): LlamaArgs {
   // transformers ≥ 5 nests rope_theta and rope_scaling under rope_parameters
   const parameters = object(config, 'rope_parameters');
   const ropeTheta = config.rope_theta ?? parameters?.rope_theta;
@@ -13,7 +14,7 @@ export function createQwen3(config: Config): LlamaForCausalLM {
   if (typeof config.tie_word_embeddings !== 'boolean') {
     throw new MlxOnnxError('ERR_INVALID_INPUT', 'config.json of a qwen3 model needs a boolean "tie_word_embeddings"');
   }
-  return new LlamaForCausalLM('qwen3', {
+  return {
     hiddenSize: int(config, 'hidden_size'),
     numLayers: int(config, 'num_hidden_layers'),
     intermediateSize: int(config, 'intermediate_size'),
@@ -30,5 +31,9 @@ export function createQwen3(config: Config): LlamaForCausalLM {
     outputBias: false,
     mlpBias: false,
     qkNorm: 'heads',
-  });
+  };
+}
+
+export function createQwen3(config: Config): LlamaForCausalLM {
+  return new LlamaForCausalLM('qwen3', qwen3Args(config));
 }

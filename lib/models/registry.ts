@@ -7,11 +7,13 @@ import { createGpt2 } from './gpt2.js';
 import { createGranite } from './granite.js';
 import { createLlama } from './llama.js';
 import { createMiniCPM } from './minicpm.js';
+import { createMixtral } from './mixtral.js';
 import { createOlmo2 } from './olmo2.js';
 import { createPhi3 } from './phi3.js';
 import type { Config, LanguageModel } from './model.js';
 import { createQwen2 } from './qwen2.js';
 import { createQwen3 } from './qwen3.js';
+import { createQwen3Moe } from './qwen3_moe.js';
 import { createSmolLM3 } from './smollm3.js';
 import { createStableLM } from './stablelm.js';
 import { createStarcoder2 } from './starcoder2.js';
@@ -20,12 +22,14 @@ const ARCHITECTURES: Record<string, (config: Config) => LanguageModel> = {
   llama: createLlama,
   qwen2: createQwen2,
   qwen3: createQwen3,
+  qwen3_moe: createQwen3Moe,
   gpt2: createGpt2,
   cohere: createCohere,
   gemma: createGemma,
   gemma2: createGemma2,
   granite: createGranite,
   minicpm: createMiniCPM,
+  mixtral: createMixtral,
   olmo2: createOlmo2,
   phi3: createPhi3,
   smollm3: createSmolLM3,

@@ -133,6 +133,8 @@ export const argmax = (a: MxArray, axis?: number, keepdims = false) => op('argma
 export const argmin = (a: MxArray, axis?: number, keepdims = false) => op('argmin', [a], { axis, keepdims });
 export const softmax = (a: MxArray, axis: Axes = -1, precise = false) => op('softmax', [a], { ...axesParam(axis), precise });
 export const cumsum = (a: MxArray, axis: number, reverse = false, inclusive = true) => op('cumsum', [a], { axis, reverse, inclusive });
+/** Indices that put the kth element of `axis` in its sorted place, smaller ones before it (as mx.argpartition). */
+export const argpartition = (a: MxArray, kth: number, axis = -1) => op('argpartition', [a], { kth, axis });
 
 // layout
 export const reshape = (a: MxArray, shape: number[]) => op('reshape', [a], { shape });

@@ -144,6 +144,9 @@ const std::map<std::string, Op>& table() {
       {"cumsum", one([](const OpArgs& in) {
          return mx::cumsum(in.a(0), in.integer("axis"), in.flag("reverse", false), in.flag("inclusive", true));
        })},
+      {"argpartition", one([](const OpArgs& in) {
+         return mx::argpartition(in.a(0), in.integer("kth"), in.integer("axis"));
+       })},
       // layout
       {"reshape", one([](const OpArgs& in) { return mx::reshape(in.a(0), in.shape("shape")); })},
       {"transpose", one([](const OpArgs& in) {

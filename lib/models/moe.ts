@@ -1,0 +1,113 @@
+// Mixture-of-experts MLPs as mlx-lm's sparse blocks: a router picks each token's top k
+// experts and weighs their SwiGLU outputs. Written so that a step gathers only the chosen
+// experts' weights (one Gather per projection) and multiplies only those: nothing is computed
+// for the other experts. Parameter names are mlx-lm's (gate, switch_mlp.{gate,up,down}_proj
+// with weights [experts, out, in]).
+import type { MxArray } from '../mx/array.js';
+import * as mx from '../mx/ops.js';
+import { Linear, silu } from '../nn/layers.js';
+import { Module } from '../nn/module.js';
+import { project } from './decoder.js';
+
+export interface MoeArgs {
+  experts: number;
+  /** Experts per token. */
+  topK: number;
+  /** Each expert's hidden size. */
+  hiddenSize: number;
+  /**
+   * 'top-k, softmax' (Mixtral: softmax over the chosen experts' logits) or 'softmax, top-k'
+   * (Qwen MoE: the chosen experts' probabilities, renormalized to sum 1 when `normalize`).
+   */
+  routing: 'top-k, softmax' | 'softmax, top-k';
+  normalize: boolean;
+}
+
+/** One projection per expert, stacked as weight [experts, out, in] (mlx-lm's SwitchLinear). */
+class SwitchLinear extends Module {
+  weight: MxArray;
+
+  constructor(inputDims: number, outputDims: number, experts: number) {
+    super();
+    this.weight = mx.zeros([experts, outputDims, inputDims]);
+  }
+
+  /** x [..., 1 or k, in, 1] times the chosen experts' weights ([..., k] indices): [..., k, out, 1]. */
+  forward(x: MxArray, indices: MxArray): MxArray {
+    return mx.matmul(mx.take(this.weight, indices, 0), x);
+  }
+}
+
+/** SwiGLU experts (mlx-lm's SwitchGLU). */
+class SwitchGLU extends Module {
+  gate_proj: SwitchLinear;
+  up_proj: SwitchLinear;
+  down_proj: SwitchLinear;
+
+  constructor(dims: number, hidden: number, experts: number) {
+    super();
+    this.gate_proj = new SwitchLinear(dims, hidden, experts);
+    this.up_proj = new SwitchLinear(dims, hidden, experts);
+    this.down_proj = new SwitchLinear(hidden, dims, experts);
+  }
+
+  /** x [batch, sequence, dims], indices [batch, sequence, k] → [batch, sequence, k, dims]. */
+  forward(x: MxArray, indices: MxArray): MxArray {
+    const column = mx.expandDims(x, [2, 4]);
+    const hidden = mx.multiply(silu(this.gate_proj.forward(column, indices)), this.up_proj.forward(column, indices));
+    return mx.flatten(this.down_proj.forward(hidden, indices), -2, -1);
+  }
+}
+
+/** The router and its experts: mlx-lm's MixtralSparseMoeBlock and Qwen3MoeSparseMoeBlock. */
+export class SparseMoe extends Module {
+  gate: Linear;
+  switch_mlp: SwitchGLU;
+
+  constructor(dims: number, private readonly args: MoeArgs) {
+    super();
+    this.gate = new Linear(dims, args.experts, false);
+    this.switch_mlp = new SwitchGLU(dims, args.hiddenSize, args.experts);
+  }
+
+  forward(x: MxArray): MxArray {
+    const { experts, topK, routing, normalize } = this.args;
+    const logits = project(this.gate, x);
+    let indices: MxArray;
+    let scores: MxArray;
+    if (routing === 'top-k, softmax') {
+      // The k largest come first; a split (not a slice) follows any number of tokens.
+      indices = mx.split(mx.argpartition(mx.negative(logits), topK - 1, -1), [topK], -1)[0]!;
+      scores = mx.softmax(mx.takeAlongAxis(logits, indices, -1), -1, true);
+    } else {
+      const probabilities = mx.softmax(logits, -1, true);
+      indices = mx.split(mx.argpartition(probabilities, experts - topK, -1), [experts - topK], -1)[1]!;
+      scores = mx.takeAlongAxis(probabilities, indices, -1);
+      if (normalize) scores = mx.divide(scores, mx.sum(scores, -1, true));
+    }
+    const outputs = this.switch_mlp.forward(x, mx.stopGradient(indices));
+    return mx.sum(mx.multiply(outputs, mx.expandDims(scores, -1)), -2);
+  }
+}
+
+/**
+ * Hugging Face checkpoints keep one tensor per expert (`<block>.experts.N.<name>.weight`,
+ * and its scales and biases when quantized); mlx-lm stacks them into
+ * `<block>.switch_mlp.<projection>.*`. `names` maps each expert tensor name to its projection.
+ */
+export function stackExperts(weights: Record<string, MxArray>, layers: number, block: string, experts: number,
+  names: Record<string, string>): Record<string, MxArray> {
+  const out = { ...weights };
+  for (let l = 0; l < layers; l++) {
+    const prefix = `model.layers.${l}.${block}`;
+    for (const [name, projection] of Object.entries(names)) {
+      for (const part of ['weight', 'scales', 'biases']) {
+        const keys = Array.from({ length: experts }, (_, e) => `${prefix}.experts.${e}.${name}.${part}`);
+        if (!keys.every((k) => out[k])) continue;
+        out[`${prefix}.switch_mlp.${projection}.${part}`] = mx.stack(keys.map((k) => out[k]!));
+        for (const k of keys) delete out[k];
+      }
+    }
+  }
+  return out;
+}
