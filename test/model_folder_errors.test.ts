@@ -70,6 +70,24 @@ describe('config.json', () => {
   });
 });
 
+describe('architecture settings', () => {
+  it('quantized mixture-of-experts checkpoints, and per-head q/k LayerNorms, are refused by name', () => {
+    const moe = { ...LLAMA, model_type: 'mixtral', num_local_experts: 4, num_experts_per_tok: 2, quantization: { group_size: 64, bits: 4 } };
+    expectInvalid(() => models.loadModel(folder({ 'config.json': moe })),
+      'quantized mixtral checkpoints are not supported (their experts are quantized); export the float checkpoint');
+    const stablelm = { ...LLAMA, model_type: 'stablelm', num_key_value_heads: 4, rope_theta: 10000, layer_norm_eps: 1e-5,
+      use_qkv_bias: false, partial_rotary_factor: 0.25, qk_layernorm: true };
+    expectInvalid(() => models.loadModel(folder({ 'config.json': stablelm })),
+      'stablelm models with qk_layernorm (a LayerNorm per head) are not supported');
+    const smollm3 = { ...LLAMA, model_type: 'smollm3', no_rope_layers: [1, 0, 1] };
+    expectInvalid(() => models.loadModel(folder({ 'config.json': smollm3 })),
+      "config.json's no_rope_layers must list one 0 or 1 per layer (1)");
+    const phi3 = { ...LLAMA, model_type: 'phi3', partial_rotary_factor: 0.1 };
+    expectInvalid(() => models.loadModel(folder({ 'config.json': phi3 })),
+      'partial_rotary_factor gives 1 rotated features, not a positive even number');
+  });
+});
+
 describe('model.safetensors.index.json', () => {
   const INDEX = 'model.safetensors.index.json';
 

@@ -24,9 +24,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 // name → [architecture, quantization bits]
 const CHECKPOINTS: Record<string, [string, number]> = {
-  llama: ['llama', 0], llama_traditional: ['llama_traditional', 0], qwen2: ['qwen2', 0], qwen3: ['qwen3', 0], cohere: ['cohere', 0], gemma: ['gemma', 0], gemma2: ['gemma2', 0], granite: ['granite', 0], minicpm: ['minicpm', 0], mixtral: ['mixtral', 0], qwen3_moe: ['qwen3_moe', 0], olmo2: ['olmo2', 0], phi3: ['phi3', 0], smollm3: ['smollm3', 0], stablelm: ['stablelm', 0], starcoder2: ['starcoder2', 0], gpt2: ['gpt2', 0], bert: ['bert', 0], llama_4bit: ['llama', 4], gpt2_8bit: ['gpt2', 8],
+  llama: ['llama', 0], llama_traditional: ['llama_traditional', 0], qwen2: ['qwen2', 0], qwen3: ['qwen3', 0], cohere: ['cohere', 0], gemma: ['gemma', 0], gemma2: ['gemma2', 0], granite: ['granite', 0], minicpm: ['minicpm', 0], mixtral: ['mixtral', 0], qwen2_moe: ['qwen2_moe', 0], qwen3_moe: ['qwen3_moe', 0], olmo2: ['olmo2', 0], phi3: ['phi3', 0], smollm3: ['smollm3', 0], stablelm: ['stablelm', 0], starcoder2: ['starcoder2', 0], gpt2: ['gpt2', 0], bert: ['bert', 0], llama_4bit: ['llama', 4], gpt2_8bit: ['gpt2', 8],
 };
-const MOE = new Set(['mixtral', 'qwen3_moe']);
+const MOE = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe']);
 const dirOf = (name: string) => path.join(root, name);
 const IDS = [[3, 17, 5, 99, 42, 7, 1], [8, 8, 120, 0, 64, 33, 2]];
 
@@ -68,7 +68,7 @@ async function exported(name: string, options: Parameters<CausalLM['exportOnnx']
   return { report, session: await ort.InferenceSession.create(report.onnx, { ...exactSessionOptions, logSeverityLevel: 3 }) };
 }
 
-describe.each(['llama', 'llama_traditional', 'qwen2', 'qwen3', 'cohere', 'gemma', 'gemma2', 'granite', 'minicpm', 'mixtral', 'qwen3_moe', 'olmo2', 'phi3', 'smollm3', 'stablelm', 'starcoder2', 'gpt2', 'llama_4bit', 'gpt2_8bit'])('%s', (name) => {
+describe.each(['llama', 'llama_traditional', 'qwen2', 'qwen3', 'cohere', 'gemma', 'gemma2', 'granite', 'minicpm', 'mixtral', 'qwen2_moe', 'qwen3_moe', 'olmo2', 'phi3', 'smollm3', 'stablelm', 'starcoder2', 'gpt2', 'llama_4bit', 'gpt2_8bit'])('%s', (name) => {
   it('gives mlx-lm\'s logits', () => {
     const logits = load(name).forward(mx.array(IDS.flat(), [2, 7], 'int32'));
     const ref = reference[name]!;
@@ -241,7 +241,7 @@ describe('loadModel', () => {
     expect(() => models.loadModel(dir)).toThrow(expect.objectContaining({
       code: 'ERR_INVALID_INPUT',
       message: "model type 'mamba' is not supported (bert, cohere, gemma, gemma2, gpt2, granite, iquestcoder, llama, minicpm, mistral, "
-        + 'mixtral, olmo2, phi3, qwen2, qwen3, qwen3_moe, smollm3, stablelm, starcoder2, xverse); see "Model folders: export-model" in the README',
+        + 'mixtral, olmo2, phi3, qwen2, qwen2_moe, qwen3, qwen3_moe, smollm3, stablelm, starcoder2, xverse); see "Model folders: export-model" in the README',
     }));
   });
 

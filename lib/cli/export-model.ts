@@ -37,7 +37,7 @@ function printExportReport(r: ExportReport): void {
 export function addExportModelCommand(program: Command, debug: () => boolean): void {
   program
     .command('export-model')
-    .description('export a model folder (llama, mistral, mixtral, qwen2, qwen3, qwen3_moe, cohere, gemma, gemma2, granite, minicpm, olmo2, phi3, smollm3, stablelm, starcoder2, gpt2, bert) to ONNX for transformers.js / Optimum runtimes')
+    .description('export a model folder (llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, cohere, gemma, gemma2, granite, minicpm, olmo2, phi3, smollm3, stablelm, starcoder2, gpt2, bert) to ONNX for transformers.js / Optimum runtimes')
     .argument('<model-dir>', 'folder with config.json and model.safetensors (or shards), as mlx-lm and Hugging Face write them')
     .requiredOption('-o, --output <dir>', 'folder to write model.onnx and the copied config and tokenizer files to')
     .option('--dtype <dtype>', 'weights and activations: float32 | float16', choice('float32', 'float16'), 'float32')

@@ -238,8 +238,13 @@ class TransformerBlock extends Module {
     this.residualScale = args.residualScale;
     this.self_attn = new Attention(args);
     const { moe } = args;
-    if (moe && (moe.sparse?.(index) ?? true)) this[moe.block] = new SparseMoe(args.hiddenSize, moe);
-    else this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args, args.activation ?? silu);
+    const activation = args.activation ?? silu;
+    if (moe && (moe.sparse?.(index) ?? true)) {
+      const shared = moe.sharedExpertSize ? new MLP(args.hiddenSize, moe.sharedExpertSize, args, activation) : undefined;
+      this[moe.block] = new SparseMoe(args.hiddenSize, moe, shared);
+    } else {
+      this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args, activation);
+    }
     if (placement !== 'post') this.input_layernorm = norm(args, args.hiddenSize);
     if (!args.parallelResidual) this.post_attention_layernorm = norm(args, args.hiddenSize);
     if (placement === 'sandwich') this.pre_feedforward_layernorm = norm(args, args.hiddenSize);

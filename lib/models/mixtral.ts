@@ -5,7 +5,7 @@ import type { MxArray } from '../mx/array.js';
 import { bool, num, positive } from './config.js';
 import { LlamaForCausalLM, llamaArgs } from './llama.js';
 import type { Config } from './model.js';
-import { stackExperts } from './moe.js';
+import { refuseQuantizedExperts, stackExperts } from './moe.js';
 
 class MixtralForCausalLM extends LlamaForCausalLM {
   /** mlx-lm: Hugging Face's experts.N.w1/w2/w3 stacked into switch_mlp's gate/down/up. */
@@ -17,6 +17,7 @@ class MixtralForCausalLM extends LlamaForCausalLM {
 }
 
 export function createMixtral(config: Config): LlamaForCausalLM {
+  refuseQuantizedExperts(config);
   return new MixtralForCausalLM('mixtral', {
     ...llamaArgs(config),
     ropeTheta: num(config, 'rope_theta', 1e6),

@@ -3,11 +3,13 @@
 // experts' weights (one Gather per projection) and multiplies only those: nothing is computed
 // for the other experts. Parameter names are mlx-lm's (gate, switch_mlp.{gate,up,down}_proj
 // with weights [experts, out, in]).
+import { MlxOnnxError } from '../errors.js';
 import type { MxArray } from '../mx/array.js';
 import * as mx from '../mx/ops.js';
 import { Linear, silu } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { project } from './decoder.js';
+import type { Config } from './model.js';
 
 export interface MoeArgs {
   experts: number;
@@ -21,6 +23,13 @@ export interface MoeArgs {
    */
   routing: 'top-k, softmax' | 'softmax, top-k';
   normalize: boolean;
+  /** Qwen2-MoE: the hidden size of a shared expert every token also runs, gated by sigmoid. */
+  sharedExpertSize?: number;
+}
+
+/** A dense MLP (the shared expert). */
+interface Mlp {
+  forward(x: MxArray): MxArray;
 }
 
 /** One projection per expert, stacked as weight [experts, out, in] (mlx-lm's SwitchLinear). */
@@ -59,15 +68,25 @@ class SwitchGLU extends Module {
   }
 }
 
-/** The router and its experts: mlx-lm's MixtralSparseMoeBlock and Qwen3MoeSparseMoeBlock. */
+/**
+ * The router and its experts (and a shared expert): mlx-lm's MixtralSparseMoeBlock,
+ * Qwen2MoeSparseMoeBlock and Qwen3MoeSparseMoeBlock.
+ */
 export class SparseMoe extends Module {
   gate: Linear;
   switch_mlp: SwitchGLU;
+  shared_expert?: Mlp & Module;
+  shared_expert_gate?: Linear;
 
-  constructor(dims: number, private readonly args: MoeArgs) {
+  /** `shared`: the shared expert, when args.sharedExpertSize asks for one. */
+  constructor(dims: number, private readonly args: MoeArgs, shared?: Mlp & Module) {
     super();
     this.gate = new Linear(dims, args.experts, false);
     this.switch_mlp = new SwitchGLU(dims, args.hiddenSize, args.experts);
+    if (shared) {
+      this.shared_expert = shared;
+      this.shared_expert_gate = new Linear(dims, 1, false);
+    }
   }
 
   forward(x: MxArray): MxArray {
@@ -86,7 +105,10 @@ export class SparseMoe extends Module {
       if (normalize) scores = mx.divide(scores, mx.sum(scores, -1, true));
     }
     const outputs = this.switch_mlp.forward(x, mx.stopGradient(indices));
-    return mx.sum(mx.multiply(outputs, mx.expandDims(scores, -1)), -2);
+    const routed = mx.sum(mx.multiply(outputs, mx.expandDims(scores, -1)), -2);
+    if (!this.shared_expert || !this.shared_expert_gate) return routed;
+    const shared = mx.multiply(mx.sigmoid(project(this.shared_expert_gate, x)), this.shared_expert.forward(x));
+    return mx.add(routed, shared);
   }
 }
 
@@ -110,4 +132,12 @@ export function stackExperts(weights: Record<string, MxArray>, layers: number, b
     }
   }
   return out;
+}
+
+/** Quantized experts (mlx-lm's QuantizedSwitchLinear, gather_qmm) are not read yet: refused up front. */
+export function refuseQuantizedExperts(config: Config): void {
+  if (config.quantization || config.quantization_config) {
+    throw new MlxOnnxError('ERR_INVALID_INPUT',
+      `quantized ${String(config.model_type)} checkpoints are not supported (their experts are quantized); export the float checkpoint`);
+  }
 }

@@ -1,13 +1,14 @@
 // Qwen2 as mlx_lm.models.qwen2: the Llama blocks with biases on q, k and v (not o),
 // head_dim = hidden_size / heads, rope_theta 1e6 by default.
 import { bool, int, num, object, positive } from './config.js';
-import { LlamaForCausalLM } from './llama.js';
+import { LlamaForCausalLM, type LlamaArgs } from './llama.js';
 import type { Config } from './model.js';
 
-export function createQwen2(config: Config): LlamaForCausalLM {
+/** mlx_lm.models.qwen2.ModelArgs from config.json. */
+export function qwen2Args(config: Config): LlamaArgs {
   const hiddenSize = int(config, 'hidden_size');
   const numHeads = positive(config, 'num_attention_heads');
-  return new LlamaForCausalLM('qwen2', {
+  return {
     hiddenSize,
     numLayers: int(config, 'num_hidden_layers'),
     intermediateSize: int(config, 'intermediate_size'),
@@ -24,5 +25,9 @@ export function createQwen2(config: Config): LlamaForCausalLM {
     outputBias: false,
     mlpBias: false,
     qkNorm: false,
-  });
+  };
+}
+
+export function createQwen2(config: Config): LlamaForCausalLM {
+  return new LlamaForCausalLM('qwen2', qwen2Args(config));
 }

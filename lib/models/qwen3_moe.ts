@@ -7,7 +7,7 @@ import type { MxArray } from '../mx/array.js';
 import { bool, int, positive } from './config.js';
 import { LlamaForCausalLM } from './llama.js';
 import type { Config } from './model.js';
-import { stackExperts } from './moe.js';
+import { refuseQuantizedExperts, stackExperts } from './moe.js';
 import { qwen3Args } from './qwen3.js';
 
 class Qwen3MoeForCausalLM extends LlamaForCausalLM {
@@ -20,6 +20,7 @@ class Qwen3MoeForCausalLM extends LlamaForCausalLM {
 }
 
 export function createQwen3Moe(config: Config): LlamaForCausalLM {
+  refuseQuantizedExperts(config);
   const experts = int(config, 'num_experts');
   const step = positive(config, 'decoder_sparse_step');
   const dense = config.mlp_only_layers ?? [];

@@ -12,6 +12,7 @@ import { createOlmo2 } from './olmo2.js';
 import { createPhi3 } from './phi3.js';
 import type { Config, LanguageModel } from './model.js';
 import { createQwen2 } from './qwen2.js';
+import { createQwen2Moe } from './qwen2_moe.js';
 import { createQwen3 } from './qwen3.js';
 import { createQwen3Moe } from './qwen3_moe.js';
 import { createSmolLM3 } from './smollm3.js';
@@ -21,6 +22,7 @@ import { createStarcoder2 } from './starcoder2.js';
 const ARCHITECTURES: Record<string, (config: Config) => LanguageModel> = {
   llama: createLlama,
   qwen2: createQwen2,
+  qwen2_moe: createQwen2Moe,
   qwen3: createQwen3,
   qwen3_moe: createQwen3Moe,
   gpt2: createGpt2,

@@ -2,10 +2,11 @@
 
 usage: make_lm_checkpoint.py OUT_DIR:ARCH[:BITS] ...   (BITS: MLX-quantize, group size 32)
 
-mlx-lm builds the model from config.json (llama, qwen2, qwen3, qwen3_moe, cohere, gemma,
-gemma2, granite, minicpm, mixtral, olmo2, phi3, smollm3, stablelm, starcoder2, gpt2); BERT
-uses the Hugging Face BertModel weight names (test/tools/bert_reference.py). Every parameter
-is random (norm weights around 1), so a misplaced or missing weight changes the logits.
+mlx-lm builds the model from config.json (llama, qwen2, qwen2_moe, qwen3, qwen3_moe, cohere,
+gemma, gemma2, granite, minicpm, mixtral, olmo2, phi3, smollm3, stablelm, starcoder2, gpt2);
+BERT uses the Hugging Face BertModel weight names (test/tools/bert_reference.py). Every
+parameter is random (norm weights around 1), so a misplaced or missing weight changes the
+logits.
 """
 import json
 import os
@@ -84,6 +85,11 @@ CONFIGS = {
                       num_experts_per_tok=2, decoder_sparse_step=1, mlp_only_layers=[1], moe_intermediate_size=32,
                       rms_norm_eps=1e-6, vocab_size=128, rope_theta=1000000.0, tie_word_embeddings=False,
                       max_position_embeddings=256, norm_topk_prob=True),
+    # Top-2 of 4 experts plus a gated shared expert.
+    "qwen2_moe": dict(model_type="qwen2_moe", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
+                      num_attention_heads=4, num_key_value_heads=2, num_experts=4, num_experts_per_tok=2,
+                      moe_intermediate_size=32, shared_expert_intermediate_size=48, rms_norm_eps=1e-6,
+                      vocab_size=128, rope_theta=1000000.0),
     "gpt2": dict(model_type="gpt2", n_ctx=128, n_embd=64, n_head=4, n_layer=2, n_positions=128,
                  layer_norm_epsilon=1e-5, vocab_size=128),
     "bert": dict(model_type="bert", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
