@@ -4,30 +4,18 @@
 // query_pre_attn_scalar^-0.5. mlx-lm 0.32.2's gemma2 attends globally in every layer (it
 // reads no sliding_window), and so does this.
 import { geluApprox, gelu } from '../nn/layers.js';
-import { bool, int, num, positive } from './config.js';
-import { LlamaForCausalLM, type LlamaArgs } from './llama.js';
+import { int, num } from './config.js';
+import { LlamaForCausalLM, type LlamaArgs, llamaArgs } from './llama.js';
 import type { Config } from './model.js';
 
 function gemmaArgs(config: Config): LlamaArgs {
-  const hiddenSize = int(config, 'hidden_size');
   return {
-    hiddenSize,
-    numLayers: int(config, 'num_hidden_layers'),
-    intermediateSize: int(config, 'intermediate_size'),
-    numHeads: positive(config, 'num_attention_heads'),
-    numKvHeads: positive(config, 'num_key_value_heads'),
+    // mlx-lm reads no layer_types here: every layer attends globally.
+    ...llamaArgs({ ...config, layer_types: undefined }),
     headDim: int(config, 'head_dim'),
-    rmsNormEps: num(config, 'rms_norm_eps'),
-    vocabSize: int(config, 'vocab_size'),
-    ropeTheta: num(config, 'rope_theta', 10000),
-    ropeTraditional: bool(config, 'rope_traditional', false),
     tieWordEmbeddings: true,
-    qkvBias: false,
-    outputBias: false,
-    mlpBias: false,
-    qkNorm: false,
     normWeightOffset: 1,
-    embedScale: hiddenSize ** 0.5,
+    embedScale: int(config, 'hidden_size') ** 0.5,
     activation: gelu,
   };
 }

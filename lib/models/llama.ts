@@ -12,7 +12,7 @@ import {
   appendCache, applyRope, attention, causalMask, embed, project, projectEach, projectHeads, ropeAngles, ropeInverseFrequencies, softcappedAttention, splitHeads,
 } from './decoder.js';
 import { CausalLM, type Config, type Projection, type TokenEmbedding } from './model.js';
-import { type MoeArgs, SparseMoe } from './moe.js';
+import { type MoeArgs, SparseMoe, stackExperts } from './moe.js';
 
 export interface LlamaArgs {
   hiddenSize: number;
@@ -72,7 +72,12 @@ export interface LlamaArgs {
    * Mixtral, Qwen3-MoE: sparse expert MLPs, under `block` (mlx-lm's attribute name) in the
    * layers `sparse` accepts (default all), dense MLPs in the others.
    */
-  moe?: MoeArgs & { block: 'mlp' | 'block_sparse_moe'; sparse?: (layer: number) => boolean };
+  moe?: MoeArgs & {
+    block: 'mlp' | 'block_sparse_moe';
+    sparse?: (layer: number) => boolean;
+    /** Hugging Face's per-expert tensor names → switch_mlp's projections (default: the same names). */
+    expertTensors?: Record<string, string>;
+  };
   /** Gemma 2: attention scores as cap·tanh(scores / cap). */
   attentionSoftcap?: number;
   /** Gemma 2: logits as cap·tanh(logits / cap). */
@@ -115,7 +120,7 @@ export function llamaArgs(config: Config): LlamaArgs {
   const numLayers = int(config, 'num_hidden_layers');
   const layerTypes = config.layer_types;
   if (Array.isArray(layerTypes) && layerTypes.some((t) => t !== 'full_attention')) {
-    throw new MlxOnnxError('ERR_INVALID_INPUT', 'llama models with sliding-window layers are not supported');
+    throw new MlxOnnxError('ERR_INVALID_INPUT', `${String(config.model_type)} models with sliding-window layers are not supported`);
   }
   const attentionBias = bool(config, 'attention_bias', false);
   return {
@@ -336,8 +341,16 @@ export class LlamaForCausalLM extends CausalLM {
     return { logits: finalSoftcap ? softcap(scaled, finalSoftcap) : scaled, present };
   }
 
-  /** mlx-lm: drop precomputed rotary frequencies, and lm_head when tied to the embedding. */
+  /**
+   * mlx-lm: stack Hugging Face's per-expert tensors, drop precomputed rotary frequencies, and
+   * lm_head when tied to the embedding.
+   */
   override sanitize(weights: Record<string, MxArray>): Record<string, MxArray> {
+    const { moe, numLayers } = this.args;
+    if (moe) {
+      const names = moe.expertTensors ?? { gate_proj: 'gate_proj', up_proj: 'up_proj', down_proj: 'down_proj' };
+      weights = stackExperts(weights, numLayers, moe.block, moe.experts, names);
+    }
     const out: Record<string, MxArray> = {};
     for (const [name, array] of Object.entries(weights)) {
       if (name.includes('self_attn.rotary_emb.inv_freq')) continue;

@@ -1,24 +1,14 @@
 // Mixtral as mlx_lm.models.mixtral: Llama with a sparse MLP in every layer
 // (block_sparse_moe): each token's num_experts_per_tok experts of num_local_experts, their
 // router logits softmaxed over the chosen ones.
-import type { MxArray } from '../mx/array.js';
 import { bool, num, positive } from './config.js';
 import { LlamaForCausalLM, llamaArgs } from './llama.js';
 import type { Config } from './model.js';
-import { refuseQuantizedExperts, stackExperts } from './moe.js';
-
-class MixtralForCausalLM extends LlamaForCausalLM {
-  /** mlx-lm: Hugging Face's experts.N.w1/w2/w3 stacked into switch_mlp's gate/down/up. */
-  override sanitize(weights: Record<string, MxArray>): Record<string, MxArray> {
-    const { numLayers, moe } = this.args;
-    const stacked = stackExperts(weights, numLayers, 'block_sparse_moe', moe!.experts, { w1: 'gate_proj', w2: 'down_proj', w3: 'up_proj' });
-    return super.sanitize(stacked);
-  }
-}
+import { refuseQuantizedExperts } from './moe.js';
 
 export function createMixtral(config: Config): LlamaForCausalLM {
   refuseQuantizedExperts(config);
-  return new MixtralForCausalLM('mixtral', {
+  return new LlamaForCausalLM('mixtral', {
     ...llamaArgs(config),
     ropeTheta: num(config, 'rope_theta', 1e6),
     tieWordEmbeddings: bool(config, 'tie_word_embeddings', false),
@@ -29,6 +19,7 @@ export function createMixtral(config: Config): LlamaForCausalLM {
       hiddenSize: positive(config, 'intermediate_size'),
       routing: 'top-k, softmax',
       normalize: false,
+      expertTensors: { w1: 'gate_proj', w2: 'down_proj', w3: 'up_proj' },
     },
   });
 }

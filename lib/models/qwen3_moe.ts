@@ -3,21 +3,11 @@
 // probabilities over num_experts, the top num_experts_per_tok kept (renormalized with
 // norm_topk_prob).
 import { MlxOnnxError } from '../errors.js';
-import type { MxArray } from '../mx/array.js';
 import { bool, int, positive } from './config.js';
 import { LlamaForCausalLM } from './llama.js';
 import type { Config } from './model.js';
-import { refuseQuantizedExperts, stackExperts } from './moe.js';
+import { refuseQuantizedExperts } from './moe.js';
 import { qwen3Args } from './qwen3.js';
-
-class Qwen3MoeForCausalLM extends LlamaForCausalLM {
-  /** mlx-lm: Hugging Face's experts.N.{gate,up,down}_proj stacked into switch_mlp. */
-  override sanitize(weights: Record<string, MxArray>): Record<string, MxArray> {
-    const { numLayers, moe } = this.args;
-    const names = { gate_proj: 'gate_proj', up_proj: 'up_proj', down_proj: 'down_proj' };
-    return super.sanitize(stackExperts(weights, numLayers, 'mlp', moe!.experts, names));
-  }
-}
 
 export function createQwen3Moe(config: Config): LlamaForCausalLM {
   refuseQuantizedExperts(config);
@@ -27,7 +17,7 @@ export function createQwen3Moe(config: Config): LlamaForCausalLM {
   if (!Array.isArray(dense) || !dense.every((l) => Number.isInteger(l))) {
     throw new MlxOnnxError('ERR_INVALID_INPUT', 'config.json\'s mlp_only_layers must list layer indices');
   }
-  return new Qwen3MoeForCausalLM('qwen3_moe', {
+  return new LlamaForCausalLM('qwen3_moe', {
     ...qwen3Args(config),
     moe: {
       block: 'mlp',
