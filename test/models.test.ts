@@ -285,4 +285,18 @@ describe('mlx-onnx export-model', () => {
     expect(error.code).toBe(1);
     expect(error.stderr).toContain("option '--dtype <dtype>' argument 'float64' is invalid. expected float32 | float16");
   });
+
+  it('--list names every model type with what of it is honoured, as the README\'s table does', async () => {
+    const { stdout } = await run(process.execPath, [CLI, 'export-model', '--list', '--json']);
+    const listed = JSON.parse(stdout) as Array<{ modelType: string; summary: string }>;
+    expect(listed.map((a) => a.modelType)).toEqual(models.SUPPORTED_MODEL_TYPES);
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    for (const { modelType, summary } of listed) expect(readme).toContain(`| \`${modelType}\` | ${summary} |`);
+  });
+
+  it('needs a model folder and -o unless --list (exit 1)', async () => {
+    const error = await run(process.execPath, [CLI, 'export-model', dirOf('gpt2')]).catch((e) => e);
+    expect(error.code).toBe(1);
+    expect(error.stderr).toContain("required option '-o, --output <dir>' not specified");
+  });
 });

@@ -3,6 +3,7 @@
 // transformers.js and Optimum use, with the tokenizer and config files copied along.
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadModel } from '../models/load.js';
+import { architectures } from '../models/registry.js';
 import type { ExportReport } from '../models/export.js';
 import { fail, integer, interrupt, positiveNumber } from './common.js';
 import { printWebCompatibility } from './format.js';
@@ -37,9 +38,10 @@ function printExportReport(r: ExportReport): void {
 export function addExportModelCommand(program: Command, debug: () => boolean): void {
   program
     .command('export-model')
-    .description('export a model folder (llama, mistral, mixtral, qwen2, qwen2_moe, qwen3, qwen3_moe, cohere, gemma, gemma2, granite, minicpm, olmo2, phi3, smollm3, stablelm, starcoder2, gpt2, bert) to ONNX for transformers.js / Optimum runtimes')
-    .argument('<model-dir>', 'folder with config.json and model.safetensors (or shards), as mlx-lm and Hugging Face write them')
-    .requiredOption('-o, --output <dir>', 'folder to write model.onnx and the copied config and tokenizer files to')
+    .description('export a model folder (mlx-lm decoders and BERT; --list names them) to ONNX for transformers.js / Optimum runtimes')
+    .argument('[model-dir]', 'folder with config.json and model.safetensors (or shards), as mlx-lm and Hugging Face write them')
+    .option('-o, --output <dir>', 'folder to write model.onnx and the copied config and tokenizer files to')
+    .option('--list', 'print the supported model types and what of each is honoured, then exit')
     .option('--dtype <dtype>', 'weights and activations: float32 | float16', choice('float32', 'float16'), 'float32')
     .option('--no-kv-cache', 'decoders: no past_key_values inputs / present outputs')
     .option('--target <name>', 'standard (any ONNX runtime) | ort (also ONNX Runtime contrib ops) | web (standard, checked against onnxruntime-web)', choice('standard', 'ort', 'web'), 'standard')
@@ -49,8 +51,15 @@ export function addExportModelCommand(program: Command, debug: () => boolean): v
     .option('--atol <x>', 'absolute tolerance for --verify (default 1e-4, float16 2e-2)', positiveNumber)
     .option('--rtol <x>', 'relative tolerance for --verify (default 1e-4, float16 1e-2)', positiveNumber)
     .option('--json', 'print the report as one JSON object')
-    .action(async (modelDir: string, opts) => {
+    .action(async (modelDir: string | undefined, opts, command: Command) => {
       const json = Boolean(opts.json);
+      if (opts.list) {
+        if (json) out(JSON.stringify(architectures(), null, 2));
+        else for (const a of architectures()) out(`${a.modelType.padEnd(12)} ${a.summary}`);
+        return;
+      }
+      if (!modelDir) command.error("error: missing required argument 'model-dir'");
+      if (!opts.output) command.error("error: required option '-o, --output <dir>' not specified");
       const progress = new Progress(['load', 'export', 'copy', ...(opts.verify ? ['verify'] : [])]);
       try {
         const model = loadModel(modelDir);

@@ -4,7 +4,7 @@
 // with a key/value cache.
 export { loadModel } from './load.js';
 export type { LoadOptions } from './load.js';
-export { SUPPORTED_MODEL_TYPES, createModel } from './registry.js';
+export { SUPPORTED_MODEL_TYPES, architectures, createModel } from './registry.js';
 export { CausalLM, Encoder } from './model.js';
 export type { Config, EncoderInputs, LanguageModel } from './model.js';
 export type { KV, StepInputs, StepOutputs } from './decoder.js';

@@ -19,29 +19,42 @@ import { createSmolLM3 } from './smollm3.js';
 import { createStableLM } from './stablelm.js';
 import { createStarcoder2 } from './starcoder2.js';
 
-const ARCHITECTURES: Record<string, (config: Config) => LanguageModel> = {
-  llama: createLlama,
-  qwen2: createQwen2,
-  qwen2_moe: createQwen2Moe,
-  qwen3: createQwen3,
-  qwen3_moe: createQwen3Moe,
-  gpt2: createGpt2,
-  cohere: createCohere,
-  gemma: createGemma,
-  gemma2: createGemma2,
-  granite: createGranite,
-  minicpm: createMiniCPM,
-  mixtral: createMixtral,
-  olmo2: createOlmo2,
-  phi3: createPhi3,
-  smollm3: createSmolLM3,
-  stablelm: createStableLM,
-  starcoder2: createStarcoder2,
-  bert: createBert,
+interface Architecture {
+  create: (config: Config) => LanguageModel;
+  /** What of the architecture is honoured, for `export-model --list` and the README. */
+  summary: string;
+}
+
+const ARCHITECTURES: Record<string, Architecture> = {
+  llama: { create: createLlama, summary: 'RMSNorm blocks, grouped-query attention, SwiGLU; rope_scaling default, linear, llama3; attention/mlp biases' },
+  qwen2: { create: createQwen2, summary: 'llama with q/k/v biases' },
+  qwen2_moe: { create: createQwen2Moe, summary: 'qwen2 with top-k experts of the router probabilities and a gated shared expert' },
+  qwen3: { create: createQwen3, summary: 'llama with RMSNorm of each query and key head; rope_parameters' },
+  qwen3_moe: { create: createQwen3Moe, summary: 'qwen3 with experts in decoder_sparse_step layers (mlp_only_layers dense), norm_topk_prob' },
+  cohere: { create: createCohere, summary: 'LayerNorm (layer_norm_bias), parallel residual, interleaved rotary, logit_scale; no use_qk_norm' },
+  gemma: { create: createGemma, summary: 'norms by 1 + weight, √hidden embedding scale, GELU-gated MLP, tied head' },
+  gemma2: { create: createGemma2, summary: 'gemma with sandwich norms, attn/final logit soft-capping, query_pre_attn_scalar; global attention (as mlx-lm)' },
+  granite: { create: createGranite, summary: 'llama with embedding, residual, attention multipliers and logits_scaling' },
+  minicpm: { create: createMiniCPM, summary: 'llama with scale_emb, scale_depth, dim_model_base' },
+  mixtral: { create: createMixtral, summary: 'llama with top-k experts in every layer (softmax over the chosen); float checkpoints' },
+  olmo2: { create: createOlmo2, summary: 'norms after each sublayer, RMSNorm of the whole q/k projections' },
+  phi3: { create: createPhi3, summary: 'packed qkv_proj/gate_up_proj, partial_rotary_factor, rope_scaling linear or longrope/su' },
+  smollm3: { create: createSmolLM3, summary: 'llama with no_rope_layers / no_rope_layer_interval' },
+  stablelm: { create: createStableLM, summary: 'LayerNorm, partial rotary, use_qkv_bias, use_parallel_residual; no qk_layernorm' },
+  starcoder2: { create: createStarcoder2, summary: 'LayerNorm, biases everywhere, ungated GELU MLP; global attention (as mlx-lm)' },
+  gpt2: { create: createGpt2, summary: 'learned positions, LayerNorm, fused c_attn, GELU (tanh) MLP, tied head' },
+  bert: { create: createBert, summary: 'encoder: post-norm layers, token types, exact GELU; last_hidden_state (no pooler)' },
 };
 
 // As mlx_lm.utils.MODEL_REMAPPING, for the architectures here.
 const REMAPPING: Record<string, string> = { mistral: 'llama', iquestcoder: 'llama', xverse: 'llama' };
+
+/** Every model type with what of it is honoured (remapped ones: which architecture they load as). */
+export function architectures(): Array<{ modelType: string; summary: string }> {
+  const own = Object.entries(ARCHITECTURES).map(([modelType, a]) => ({ modelType, summary: a.summary }));
+  const remapped = Object.entries(REMAPPING).map(([modelType, to]) => ({ modelType, summary: `loads as ${to}` }));
+  return [...own, ...remapped].sort((a, b) => a.modelType.localeCompare(b.modelType));
+}
 
 /** The model types loadModel() accepts. */
 export const SUPPORTED_MODEL_TYPES = [...Object.keys(ARCHITECTURES), ...Object.keys(REMAPPING)].sort();
@@ -52,7 +65,7 @@ export function createModel(config: Config): LanguageModel {
   if (typeof type !== 'string') throw new MlxOnnxError('ERR_INVALID_INPUT', 'config.json has no "model_type"');
   // Own keys only: a model_type such as "constructor" must not reach Object.prototype.
   const name = Object.hasOwn(REMAPPING, type) ? REMAPPING[type]! : type;
-  const create = Object.hasOwn(ARCHITECTURES, name) ? ARCHITECTURES[name] : undefined;
+  const create = Object.hasOwn(ARCHITECTURES, name) ? ARCHITECTURES[name]!.create : undefined;
   if (!create) {
     throw new MlxOnnxError('ERR_INVALID_INPUT', `model type '${type}' is not supported (${SUPPORTED_MODEL_TYPES.join(', ')}); see "Model folders: export-model" in the README`);
   }
