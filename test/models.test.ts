@@ -26,7 +26,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const CHECKPOINTS: Record<string, [string, number]> = {
   llama: ['llama', 0], llama_traditional: ['llama_traditional', 0], qwen2: ['qwen2', 0], qwen3: ['qwen3', 0], cohere: ['cohere', 0], gemma: ['gemma', 0], gemma2: ['gemma2', 0], granite: ['granite', 0], minicpm: ['minicpm', 0], mixtral: ['mixtral', 0], qwen2_moe: ['qwen2_moe', 0], qwen3_moe: ['qwen3_moe', 0], olmo2: ['olmo2', 0], phi3: ['phi3', 0], smollm3: ['smollm3', 0], stablelm: ['stablelm', 0], starcoder2: ['starcoder2', 0], gpt2: ['gpt2', 0], bert: ['bert', 0], llama_4bit: ['llama', 4], gpt2_8bit: ['gpt2', 8],
 };
-const MOE = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe']);
+// Mixture-of-experts checkpoints → their sparse layers.
+const MOE = new Map([['mixtral', 2], ['qwen2_moe', 2], ['qwen3_moe', 1]]);
 const dirOf = (name: string) => path.join(root, name);
 const IDS = [[3, 17, 5, 99, 42, 7, 1], [8, 8, 120, 0, 64, 33, 2]];
 
@@ -91,6 +92,10 @@ describe.each(['llama', 'llama_traditional', 'qwen2', 'qwen3', 'cohere', 'gemma'
     if (!MOE.has(name)) {
       expect(report.onnxOpHistogram).not.toHaveProperty('Shape');
       expect(report.onnxOpHistogram).not.toHaveProperty('Expand');
+    } else {
+      // Only the chosen experts are read: one Gather of weights per projection of each sparse
+      // layer (3), beside the embedding's.
+      expect(report.onnxOpHistogram.Gather).toBe(3 * MOE.get(name)! + 1);
     }
     expect(onnxElementTypes(report.onnx)).not.toContain(DOUBLE);
 

@@ -224,16 +224,15 @@ export function applyRope(x: MxArray, { cos, sin, traditional }: RopeAngles): Mx
   const half = cos.shape.at(-1)!;
   const dims = 2 * half;
   const partial = x.shape.at(-1)! > dims;
+  const rotate = (a: MxArray, b: MxArray, c: MxArray, s: MxArray) =>
+    [mx.subtract(mx.multiply(a, c), mx.multiply(b, s)), mx.add(mx.multiply(a, s), mx.multiply(b, c))];
   if (!traditional) {
     const [a, b, ...rest] = mx.split(x, partial ? [half, dims] : [half], -1);
-    const first = mx.subtract(mx.multiply(a!, cos), mx.multiply(b!, sin));
-    const second = mx.add(mx.multiply(a!, sin), mx.multiply(b!, cos));
-    return mx.concatenate([first, second, ...rest], -1);
+    return mx.concatenate([...rotate(a!, b!, cos, sin), ...rest], -1);
   }
   const [rotated, ...rest] = partial ? mx.split(x, [dims], -1) : [x];
-  const [c, s] = [mx.expandDims(cos, -1), mx.expandDims(sin, -1)];
   const [a, b] = mx.split(mx.unflatten(rotated!, -1, [half, 2]), 2, -1);
-  const pairs = [mx.subtract(mx.multiply(a!, c), mx.multiply(b!, s)), mx.add(mx.multiply(a!, s), mx.multiply(b!, c))];
+  const pairs = rotate(a!, b!, mx.expandDims(cos, -1), mx.expandDims(sin, -1));
   const out = mx.flatten(mx.concatenate(pairs, -1), -2, -1);
   return rest.length ? mx.concatenate([out, ...rest], -1) : out;
 }
@@ -260,6 +259,11 @@ export function attention(q: MxArray, k: MxArray, v: MxArray, mask: MxArray, sca
   return mx.flatten(mx.transpose(out, [0, 2, 1, 3]), 2);
 }
 
+/** cap·tanh(x / cap) (Gemma 2's soft-capping of scores and logits). */
+export function softcap(x: MxArray, cap: number): MxArray {
+  return mx.multiply(mx.tanh(mx.divide(x, cap)), cap);
+}
+
 /**
  * attention() with scores capped as cap·tanh(scores / cap) before the mask (Gemma 2), written
  * out as mlx-lm writes it: scaled queries, grouped heads as a 5-D view, a precise softmax.
@@ -276,8 +280,7 @@ export function softcappedAttention(q: MxArray, k: MxArray, v: MxArray, mask: Mx
   const axes = keys.shape.map((_, i) => i);
   axes.push(...axes.splice(-2).reverse());
   const scores = mx.matmul(queries, mx.transpose(keys, axes));
-  const capped = mx.multiply(mx.tanh(mx.divide(scores, cap)), cap);
-  let out = mx.matmul(mx.softmax(mx.where(m, capped, lowest(q.dtype)), -1, true), values);
+  let out = mx.matmul(mx.softmax(mx.where(m, softcap(scores, cap), lowest(q.dtype)), -1, true), values);
   if (grouped) out = mx.flatten(out, 1, 2);
   return mx.flatten(mx.transpose(out, [0, 2, 1, 3]), 2);
 }

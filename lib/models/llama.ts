@@ -9,7 +9,7 @@ import { Module } from '../nn/module.js';
 import { bool, int, num, object, positive } from './config.js';
 import {
   type KV, type RopeAngles, type StepInputs, type StepOutputs,
-  appendCache, applyRope, attention, causalMask, embed, project, projectEach, projectHeads, ropeAngles, ropeInverseFrequencies, softcappedAttention, splitHeads,
+  appendCache, applyRope, attention, causalMask, embed, project, projectEach, projectHeads, ropeAngles, ropeInverseFrequencies, softcap, softcappedAttention, splitHeads,
 } from './decoder.js';
 import { CausalLM, type Config, type Projection, type TokenEmbedding } from './model.js';
 import { type MoeArgs, SparseMoe, stackExperts } from './moe.js';
@@ -108,10 +108,6 @@ function norm(args: LlamaArgs, dims: number): Norm {
   return args.normWeightOffset ? new OffsetRMSNorm(dims, args.rmsNormEps, args.normWeightOffset) : new RMSNorm(dims, args.rmsNormEps);
 }
 
-/** cap·tanh(x / cap). */
-function softcap(x: MxArray, cap: number): MxArray {
-  return mx.multiply(mx.tanh(mx.divide(x, cap)), cap);
-}
 
 /** mlx_lm.models.llama.ModelArgs from config.json. */
 export function llamaArgs(config: Config): LlamaArgs {

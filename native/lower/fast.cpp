@@ -10,6 +10,7 @@
 // MLX rounds (ONNX Runtime's CPU kernels lack most half-precision ops).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "graph/error.h"
@@ -269,9 +270,36 @@ std::string rotary_cache(Context& ctx, const Node& node, size_t i) {
   return ctx.emit("Expand", {cache, ctx.shape_around({}, node.inputs[0], 0, 1, {1, 1})});
 }
 
+// Below opset 23, a float32 rotation of whole heads as x·[cos, cos] + (x·P)·[sin, sin], with
+// P the 0/±1 matrix taking each pair (a, b) to (−b, a): 4 nodes per rotation (the tables and
+// P are made once for all layers) where the split form takes 8, and the same numbers (each
+// product with P copies one feature, sign and all).
+void rotary_by_swap(Context& ctx, const Node& node, int64_t dims) {
+  int64_t half = dims / 2;
+  std::string& swap = ctx.shared("rotary swap " + std::to_string(dims));
+  if (swap.empty()) {
+    std::vector<float> p(static_cast<size_t>(dims * dims), 0.0f);
+    for (int64_t i = 0; i < half; ++i) {
+      p[(i + half) * dims + i] = -1.0f;  // out[i] = −x[i + half]
+      p[i * dims + i + half] = 1.0f;     // out[i + half] = x[i]
+    }
+    std::vector<uint8_t> bytes(p.size() * sizeof(float));
+    std::memcpy(bytes.data(), p.data(), bytes.size());
+    swap = ctx.initializer(elem_type(F32), {dims, dims}, std::move(bytes));
+  }
+  const std::string &c = ctx.in(node, 1), &sn = ctx.in(node, 2);
+  std::string& cos2 = ctx.shared("rotary cos " + c);
+  if (cos2.empty()) cos2 = ctx.emit("Concat", {c, c}, {{"axis", int64_t{-1}}});
+  std::string& sin2 = ctx.shared("rotary sin " + sn);
+  if (sin2.empty()) sin2 = ctx.emit("Concat", {sn, sn}, {{"axis", int64_t{-1}}});
+  const std::string& x = ctx.in(node, 0);
+  std::string swapped = ctx.emit("MatMul", {x, swap});
+  ctx.emit("Add", {ctx.emit("Mul", {x, cos2}), ctx.emit("Mul", {swapped, sin2})}, {}, ctx.out(node));
+}
+
 // FusedRotary(x, cos, sin; dims): x's first dims features as halves a and b become
 // (a·cos − b·sin, a·sin + b·cos), the rest pass through. One RotaryEmbedding-23 where the
-// tables allow it, else MLX's fallback.
+// tables allow it, else the swap form for float32 whole heads, else MLX's fallback.
 void lower_fused_rotary(Context& ctx, const Node& node) {
   const Shape& s = ctx.in_value(node, 0).shape;
   DType dt = ctx.in_value(node, 0).dtype;
@@ -288,6 +316,7 @@ void lower_fused_rotary(Context& ctx, const Node& node) {
       return;
     }
   }
+  if (dt == F32 && dims == s.back()) return rotary_by_swap(ctx, node, dims);
   int64_t half = dims / 2;
   std::vector<int64_t> sizes = {half, half};
   if (dims < s.back()) sizes.push_back(s.back() - dims);

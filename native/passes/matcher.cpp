@@ -9,14 +9,10 @@ namespace mlx_onnx::passes {
 Matcher::Matcher(const Graph& graph)
     : graph_(graph),
       producer_(graph.values.size(), -1),
-      uses_(graph.values.size(), 0),
-      reader_(graph.values.size(), -1) {
+      uses_(graph.values.size(), 0) {
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     for (ValueId v : graph.nodes[i].outputs) producer_[v] = static_cast<int>(i);
-    for (ValueId v : graph.nodes[i].inputs) {
-      ++uses_[v];
-      reader_[v] = static_cast<int>(i);
-    }
+    for (ValueId v : graph.nodes[i].inputs) ++uses_[v];
   }
   for (ValueId v : graph.outputs) ++uses_[v];
 }
@@ -24,10 +20,6 @@ Matcher::Matcher(const Graph& graph)
 const Node* Matcher::made_by(ValueId v, const char* op) const {
   int p = producer_[v];
   return p >= 0 && graph_.nodes[p].op == op ? &graph_.nodes[p] : nullptr;
-}
-
-const Node* Matcher::only_reader(ValueId v) const {
-  return uses_[v] == 1 && reader_[v] >= 0 ? &graph_.nodes[reader_[v]] : nullptr;
 }
 
 ValueId Matcher::unbroadcast(ValueId v) const {

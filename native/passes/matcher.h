@@ -15,8 +15,6 @@ class Matcher {
   const Node* made_by(ValueId v, const char* op) const;
   // The same, for an intermediate only its one consumer reads (safe to fold away).
   const Node* only_for_one(ValueId v, const char* op) const { return uses_[v] == 1 ? made_by(v, op) : nullptr; }
-  // The one node that reads `v`, or nullptr (no reader, several, or a graph output).
-  const Node* only_reader(ValueId v) const;
   int uses(ValueId v) const { return uses_[v]; }
   // `v` before any Broadcast nodes (the operands of a matmul keep MLX's broadcasts).
   ValueId unbroadcast(ValueId v) const;
@@ -30,7 +28,6 @@ class Matcher {
   const Graph& graph_;
   std::vector<int> producer_;
   std::vector<int> uses_;
-  std::vector<int> reader_;  // the last node that reads each value
 };
 
 // For a binary node with operand `v`, the other operand.

@@ -401,8 +401,10 @@ def _angles(shape, seed):
 
 _ROT23 = {"Reshape": 2, "RotaryEmbedding": 1}
 _ROT = {"Split": 1, "Mul": 4, "Sub": 1, "Add": 1, "Concat": 1}
+# Below opset 23, float32 whole heads: x·[cos, cos] + (x·P)·[sin, sin], P taking (a, b) to (−b, a).
+_ROT_SWAP = {"Concat": 2, "MatMul": 1, "Mul": 2, "Add": 1}
 _rot_inputs = [randn((2, 3, 5, 16), 130), *_angles((2, 1, 5, 8), 131)]
-for _suffix, _opts, _ops in [("", {}, _ROT), ("_op23", STD23, _ROT23), ("_ort", ORT, _ROT), ("_ort23", ORT23, _ROT23)]:
+for _suffix, _opts, _ops in [("", {}, _ROT_SWAP), ("_op23", STD23, _ROT23), ("_ort", ORT, _ROT_SWAP), ("_ort23", ORT23, _ROT23)]:
     add(f"rotary_split_halves{_suffix}", _rotate_halves, _rot_inputs, ["Split", "Concatenate"], None,
         options=_opts, onnx_ops=_ops)
 # Shapeless, with the angles' head axis made in the function (as the decoders do): an input's
@@ -426,12 +428,12 @@ def _rotate_partial(x, c, s):
     return mx.concatenate([a * c - b * s, a * s + b * c, rest], axis=-1)
 
 
-for _suffix, _opts, _ops in [("", {}, {**_ROT}), ("_op23", STD23, _ROT23)]:
+for _suffix, _opts, _ops in [("", {}, _ROT), ("_op23", STD23, _ROT23)]:
     add(f"rotary_split_partial{_suffix}", _rotate_partial, [randn((2, 2, 5, 16), 141), *_angles((2, 1, 5, 4), 142)],
         ["Split", "Concatenate"], None, options=_opts, onnx_ops=_ops)
-# A head axis in the angles (other than 1) has no RotaryEmbedding form: MLX's decomposition.
+# A head axis in the angles (other than 1) has no RotaryEmbedding form: the swap form.
 add("rotary_split_halves_per_head_angles_op23", _rotate_halves, [randn((1, 2, 3, 8), 138), *_angles((1, 2, 3, 4), 139)],
-    ["Split", "Concatenate"], None, options=STD23, onnx_ops=_ROT)
+    ["Split", "Concatenate"], None, options=STD23, onnx_ops=_ROT_SWAP)
 # mx.fast.rope recorded on the CPU stream: slices of the halves, the rest passed through.
 for _suffix, _opts in PATHS:
     _rope_fb = lambda x, o: mx.fast.rope(x, 8, traditional=False, base=10000.0, scale=1.0, offset=o)
