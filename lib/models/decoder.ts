@@ -178,16 +178,19 @@ export function indicesLike(x: MxArray): MxArray {
 
 /**
  * The attention mask [batch, 1, sequence, past + sequence] (bool): query i sits at index
- * past + i of the cache and sees key j when j ≤ that index and attention_mask[j] ≠ 0.
+ * past + i of the cache and sees key j when j ≤ that index, attention_mask[j] ≠ 0 and, with
+ * a sliding window, the key is one of the `window` latest (index − j < window, as mlx-lm's
+ * rotating caches; left padding keeps index differences equal to position differences).
  */
-export function causalMask(attentionMask: MxArray, inputIds: MxArray): MxArray {
+export function causalMask(attentionMask: MxArray, inputIds: MxArray, window?: number): MxArray {
   const keyOnes = onesLike(attentionMask);
   const queryOnes = onesLike(inputIds);
-  const keyIndex = mx.subtract(mx.cumsum(keyOnes, 1), 1);
+  const keyIndex = mx.expandDims(mx.subtract(mx.cumsum(keyOnes, 1), 1), [1, 2]);
   const past = mx.subtract(mx.sum(keyOnes, 1, true), mx.sum(queryOnes, 1, true));
-  const queryIndex = mx.add(mx.subtract(mx.cumsum(queryOnes, 1), 1), past);
-  const causal = mx.lessEqual(mx.expandDims(keyIndex, [1, 2]), mx.expandDims(queryIndex, [1, 3]));
-  return mx.logicalAnd(causal, paddingMask(attentionMask));
+  const queryIndex = mx.expandDims(mx.add(mx.subtract(mx.cumsum(queryOnes, 1), 1), past), [1, 3]);
+  let visible = mx.lessEqual(keyIndex, queryIndex);
+  if (window !== undefined) visible = mx.logicalAnd(visible, mx.less(mx.subtract(queryIndex, keyIndex), window));
+  return mx.logicalAnd(visible, paddingMask(attentionMask));
 }
 
 /** [batch, 1, 1, length] (bool): keys that are not padding. */

@@ -88,6 +88,16 @@ export interface LlamaArgs {
   logitsDivisor?: number;
   /** Cohere: logits times this. */
   logitsScale?: number;
+  /**
+   * Sliding-window attention: per layer, whether it attends only to the `slidingWindow`
+   * latest keys (mlx-lm's layer_types 'sliding_attention'; Gemma 3's pattern).
+   */
+  slidingLayers?: boolean[];
+  slidingWindow?: number;
+  /** Gemma 3: the rotary base of sliding layers (unscaled; ropeTheta and ropeScaling rotate the global ones). */
+  localRopeTheta?: number;
+  /** MiniCPM, Gemma 3 (mlx-lm): an untied model whose checkpoint has no lm_head.weight reads out through the embedding. */
+  optionalHead?: boolean;
 }
 
 /** RMSNorm scaling by offset + weight (Gemma's 1 + weight); the weight keeps mlx-lm's name. */
@@ -114,10 +124,6 @@ export function llamaArgs(config: Config): LlamaArgs {
   const hiddenSize = int(config, 'hidden_size');
   const numHeads = positive(config, 'num_attention_heads');
   const numLayers = int(config, 'num_hidden_layers');
-  const layerTypes = config.layer_types;
-  if (Array.isArray(layerTypes) && layerTypes.some((t) => t !== 'full_attention')) {
-    throw new MlxOnnxError('ERR_INVALID_INPUT', `${String(config.model_type)} models with sliding-window layers are not supported`);
-  }
   const attentionBias = bool(config, 'attention_bias', false);
   return {
     hiddenSize,
@@ -136,7 +142,19 @@ export function llamaArgs(config: Config): LlamaArgs {
     outputBias: attentionBias,
     mlpBias: bool(config, 'mlp_bias', false),
     qkNorm: false,
+    ...slidingLayers(config, numLayers),
   };
+}
+
+/** mlx-lm's layer_types: 'full_attention' or 'sliding_attention' (of sliding_window keys) per layer. */
+function slidingLayers(config: Config, numLayers: number): Pick<LlamaArgs, 'slidingLayers' | 'slidingWindow'> {
+  const types = config.layer_types;
+  if (types === undefined || types === null) return {};
+  if (!Array.isArray(types) || types.length !== numLayers || types.some((t) => t !== 'full_attention' && t !== 'sliding_attention')) {
+    throw new MlxOnnxError('ERR_INVALID_INPUT', `layer_types must list 'full_attention' or 'sliding_attention' for each of the ${numLayers} layers`);
+  }
+  if (!types.includes('sliding_attention')) return {};
+  return { slidingLayers: types.map((t) => t === 'sliding_attention'), slidingWindow: positive(config, 'sliding_window') };
 }
 
 class Attention extends Module {
@@ -300,6 +318,7 @@ export class LlamaForCausalLM extends CausalLM {
   lm_head?: Projection;
   // Not a parameter: an object field is outside the module tree.
   private readonly rope: { invFreq: Float32Array; traditional: boolean; amplitude: number };
+  private readonly localRope?: Float32Array;
 
   constructor(modelType: string, readonly args: LlamaArgs) {
     super();
@@ -315,17 +334,24 @@ export class LlamaForCausalLM extends CausalLM {
       traditional: args.ropeTraditional,
       amplitude: args.ropeAmplitude ?? 1,
     };
+    if (args.localRopeTheta !== undefined) this.localRope = ropeInverseFrequencies(args.ropeDims ?? args.headDim, args.localRopeTheta);
   }
 
   step({ inputIds, attentionMask, positionIds, past }: StepInputs): StepOutputs {
     let h = embed(this.model.embed_tokens, inputIds);
     if (this.args.embedScale !== undefined) h = mx.multiply(h, this.args.embedScale);
-    // Computed once for all layers: the mask and rotations.
+    // Computed once for all layers: the masks and rotations.
+    const { slidingLayers, slidingWindow, ropeLayers } = this.args;
     const mask = causalMask(attentionMask, inputIds);
-    const angles = ropeAngles(positionIds, this.rope.invFreq, this.rope.traditional, h.dtype, this.rope.amplitude);
+    const windowed = slidingLayers ? causalMask(attentionMask, inputIds, slidingWindow) : mask;
+    const { rope, localRope } = this;
+    const angles = ropeAngles(positionIds, rope.invFreq, rope.traditional, h.dtype, rope.amplitude);
+    const localAngles = localRope ? ropeAngles(positionIds, localRope, rope.traditional, h.dtype) : angles;
     const present: KV[] = [];
     this.model.layers.forEach((layer, i) => {
-      const result = layer.forward(h, mask, this.args.ropeLayers?.[i] === false ? null : angles, past?.[i]);
+      const sliding = slidingLayers?.[i] ?? false;
+      const layerAngles = ropeLayers?.[i] === false ? null : sliding ? localAngles : angles;
+      const result = layer.forward(h, sliding ? windowed : mask, layerAngles, past?.[i]);
       h = result.out;
       present.push(result.present);
     });
@@ -339,7 +365,8 @@ export class LlamaForCausalLM extends CausalLM {
 
   /**
    * mlx-lm: stack Hugging Face's per-expert tensors, drop precomputed rotary frequencies, and
-   * lm_head when tied to the embedding.
+   * lm_head when tied to the embedding (or, with optionalHead, read out through the
+   * embedding when the checkpoint has no lm_head).
    */
   override sanitize(weights: Record<string, MxArray>): Record<string, MxArray> {
     const { moe, numLayers } = this.args;
@@ -347,6 +374,7 @@ export class LlamaForCausalLM extends CausalLM {
       const names = moe.expertTensors ?? { gate_proj: 'gate_proj', up_proj: 'up_proj', down_proj: 'down_proj' };
       weights = stackExperts(weights, numLayers, moe.block, moe.experts, names);
     }
+    if (this.args.optionalHead && !('lm_head.weight' in weights)) this.lm_head = undefined;
     const out: Record<string, MxArray> = {};
     for (const [name, array] of Object.entries(weights)) {
       if (name.includes('self_attn.rotary_emb.inv_freq')) continue;

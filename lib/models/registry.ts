@@ -2,7 +2,7 @@
 import { MlxOnnxError } from '../errors.js';
 import { createBert } from './bert.js';
 import { createCohere } from './cohere.js';
-import { createGemma, createGemma2 } from './gemma.js';
+import { createGemma, createGemma2, createGemma3Text } from './gemma.js';
 import { createGpt2 } from './gpt2.js';
 import { createGranite } from './granite.js';
 import { createLlama } from './llama.js';
@@ -26,13 +26,14 @@ interface Architecture {
 }
 
 const ARCHITECTURES: Record<string, Architecture> = {
-  llama: { create: createLlama, summary: 'RMSNorm blocks, grouped-query attention, SwiGLU; rope_scaling default, linear, llama3; attention/mlp biases' },
+  llama: { create: createLlama, summary: 'RMSNorm blocks, grouped-query attention, SwiGLU; rope_scaling default, linear, llama3; attention/mlp biases; layer_types with sliding_window' },
   qwen2: { create: createQwen2, summary: 'llama with q/k/v biases' },
   qwen2_moe: { create: createQwen2Moe, summary: 'qwen2 with top-k experts of the router probabilities and a gated shared expert' },
   qwen3: { create: createQwen3, summary: 'llama with RMSNorm of each query and key head; rope_parameters' },
   qwen3_moe: { create: createQwen3Moe, summary: 'qwen3 with experts in decoder_sparse_step layers (mlp_only_layers dense), norm_topk_prob' },
   cohere: { create: createCohere, summary: 'LayerNorm (layer_norm_bias), parallel residual, interleaved rotary, logit_scale; no use_qk_norm' },
   gemma: { create: createGemma, summary: 'norms by 1 + weight, √hidden embedding scale, GELU-gated MLP, tied head' },
+  gemma3_text: { create: createGemma3Text, summary: 'gemma with sandwich norms, per-head q/k norms, sliding_window layers (sliding_window_pattern) rotated by rope_local_base_freq, rope_scaling on global layers' },
   gemma2: { create: createGemma2, summary: 'gemma with sandwich norms, attn/final logit soft-capping, query_pre_attn_scalar; global attention (as mlx-lm)' },
   granite: { create: createGranite, summary: 'llama with embedding, residual, attention multipliers and logits_scaling' },
   minicpm: { create: createMiniCPM, summary: 'llama with scale_emb, scale_depth, dim_model_base' },

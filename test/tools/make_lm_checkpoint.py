@@ -6,7 +6,7 @@ mlx-lm builds the model from config.json (llama, qwen2, qwen2_moe, qwen3, qwen3_
 gemma, gemma2, granite, minicpm, mixtral, olmo2, phi3, smollm3, stablelm, starcoder2, gpt2);
 BERT uses the Hugging Face BertModel weight names (test/tools/bert_reference.py). Every
 parameter is random (norm weights around 1), so a misplaced or missing weight changes the
-logits.
+logits and greedy decoding produces varied tokens.
 """
 import json
 import os
@@ -25,6 +25,11 @@ CONFIGS = {
                               num_attention_heads=4, num_key_value_heads=4, rms_norm_eps=1e-5, vocab_size=128,
                               rope_theta=10000.0, rope_traditional=True, tie_word_embeddings=False,
                               max_position_embeddings=256),
+    # Layer 0 sees the 8 latest keys (mlx-lm: a rotating cache), layer 1 all of them.
+    "llama_sliding": dict(model_type="mistral", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
+                          num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-5, vocab_size=128,
+                          rope_theta=10000.0, tie_word_embeddings=False, sliding_window=8,
+                          layer_types=["sliding_attention", "full_attention"]),
     "mistral": dict(model_type="mistral", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
                     num_attention_heads=4, num_key_value_heads=1, rms_norm_eps=1e-5, vocab_size=128,
                     rope_theta=1000000.0, tie_word_embeddings=False),
@@ -40,11 +45,17 @@ CONFIGS = {
     # Scores and logits soft-capped low enough that the caps bend them.
     "gemma2": dict(model_type="gemma2", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
                    num_attention_heads=4, num_key_value_heads=2, head_dim=16, rms_norm_eps=1e-6, vocab_size=128,
-                   rope_theta=10000.0, attn_logit_softcapping=2.0, final_logit_softcapping=1.5,
+                   rope_theta=10000.0, attn_logit_softcapping=2.0, final_logit_softcapping=4.0,
                    query_pre_attn_scalar=24.0),
+    # Layer 0 slides over 8 keys (its own rotary base), layer 1 is global with linear rope scaling.
+    "gemma3_text": dict(model_type="gemma3_text", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
+                        num_attention_heads=4, num_key_value_heads=2, head_dim=16, rms_norm_eps=1e-6,
+                        vocab_size=128, rope_theta=1000000.0, rope_local_base_freq=10000.0,
+                        query_pre_attn_scalar=16, sliding_window=8, sliding_window_pattern=2,
+                        rope_scaling={"rope_type": "linear", "factor": 2.0}),
     "granite": dict(model_type="granite", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
                     num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-5, vocab_size=128,
-                    logits_scaling=4.0, attention_multiplier=0.1, embedding_multiplier=6.0,
+                    logits_scaling=4.0, attention_multiplier=0.1, embedding_multiplier=0.5,
                     residual_multiplier=0.3, max_position_embeddings=256, attention_bias=True, mlp_bias=False,
                     rope_theta=10000.0, tie_word_embeddings=True),
     "minicpm": dict(model_type="minicpm", hidden_size=64, dim_model_base=16, num_hidden_layers=2,
@@ -104,8 +115,13 @@ def randomize(params):
         key = mx.random.key(1000 + i)
         if name.endswith("norm.weight") or "LayerNorm.weight" in name or name.endswith(("ln_1.weight", "ln_2.weight", "ln_f.weight")):
             out[name] = 1 + 0.1 * mx.random.normal(p.shape, key=key)
+        elif any(part in name for part in ("embed_tokens", "wte", "lm_head")):
+            # Token vectors of one length, short beside the layers' output: no row wins every
+            # tied-head argmax, so greedy decoding wanders instead of repeating one token.
+            rows = mx.random.normal(p.shape, key=key)
+            out[name] = 0.05 * (p.shape[-1] ** 0.5) * rows / mx.linalg.norm(rows, axis=-1, keepdims=True)
         else:
-            out[name] = 0.08 * mx.random.normal(p.shape, key=key)
+            out[name] = 0.2 * mx.random.normal(p.shape, key=key)
     return out
 
 
