@@ -30,7 +30,7 @@ export function createCohere(config: Config): LlamaForCausalLM {
     mlpBias: false,
     qkNorm: false,
     layerNorm: bool(config, 'layer_norm_bias', false) ? 'bias' : 'no-bias',
-    parallelResidual: true,
+    parallelResidual: 'shared-norm',
     logitsScale: num(config, 'logit_scale', 0.0625),
   });
 }

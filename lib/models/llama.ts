@@ -57,8 +57,19 @@ export interface LlamaArgs {
   /** Phi-3's longrope: inverse frequencies given outright, and a factor on cos and sin. */
   ropeFrequencies?: Float32Array;
   ropeAmplitude?: number;
-  /** Phi-3: q/k/v as one qkv_proj, gate/up as one gate_up_proj (mlx-lm's names). */
-  packedProjections?: boolean;
+  /** Phi-3: q/k/v as one qkv_proj ([queries; keys; values] rows), gate/up as one gate_up_proj (GLM-4: only gate/up). */
+  packedQkv?: boolean;
+  packedGateUp?: boolean;
+  /**
+   * How a checkpoint's packed q/k/v rows are ordered, when not as qkv_proj's: per head
+   * [q; k; v] (GPT-NeoX), or per key/value head its queries, key and value (InternLM2).
+   * Reordered at load.
+   */
+  qkvLayout?: 'per-head' | 'per-kv-head';
+  /** Checkpoint names → the family's (substrings, replaced in one pass), for architectures mlx-lm names otherwise. */
+  renames?: Record<string, string>;
+  /** Phi: lm_head has a bias. */
+  headBias?: boolean;
   /**
    * LayerNorm where the others have RMSNorm (rmsNormEps is its eps): with a bias
    * (StarCoder2, StableLM) or without (Cohere).
@@ -66,8 +77,11 @@ export interface LlamaArgs {
   layerNorm?: 'bias' | 'no-bias';
   /** StarCoder2: an MLP without a gate, c_proj(activation(c_fc(x))), with biases (mlpBias). */
   plainMlp?: boolean;
-  /** StableLM: attention and the MLP read the same normalized input and add to x together. */
-  parallelResidual?: boolean;
+  /**
+   * Attention and the MLP side by side, both added to x: reading the same normalized input
+   * (StableLM, Cohere, Phi: 'shared-norm'), or each its own norm of x (GPT-NeoX: 'own-norms').
+   */
+  parallelResidual?: 'shared-norm' | 'own-norms';
   /**
    * Mixtral, Qwen3-MoE: sparse expert MLPs, under `block` (mlx-lm's attribute name) in the
    * layers `sparse` accepts (default all), dense MLPs in the others.
@@ -169,7 +183,7 @@ class Attention extends Module {
   constructor(private readonly args: LlamaArgs) {
     super();
     const { hiddenSize, numHeads, numKvHeads, headDim } = args;
-    if (args.packedProjections) {
+    if (args.packedQkv) {
       this.qkv_proj = new Linear(hiddenSize, (numHeads + 2 * numKvHeads) * headDim, args.qkvBias);
     } else {
       this.q_proj = new Linear(hiddenSize, numHeads * headDim, args.qkvBias);
@@ -225,7 +239,7 @@ class MLP extends Module {
       this.c_proj = new Linear(hidden, dim, bias);
       return;
     }
-    if (args.packedProjections) {
+    if (args.packedGateUp) {
       this.gate_up_proj = new Linear(dim, 2 * hidden, bias);
     } else {
       this.gate_proj = new Linear(dim, hidden, bias);
@@ -250,6 +264,7 @@ class TransformerBlock extends Module {
   pre_feedforward_layernorm?: Norm;
   post_feedforward_layernorm?: Norm;
   private readonly residualScale?: number;
+  private readonly parallel: boolean;
 
   constructor(args: LlamaArgs, index: number) {
     super();
@@ -265,7 +280,8 @@ class TransformerBlock extends Module {
       this.mlp = new MLP(args.hiddenSize, args.intermediateSize, args, activation);
     }
     if (placement !== 'post') this.input_layernorm = norm(args, args.hiddenSize);
-    if (!args.parallelResidual) this.post_attention_layernorm = norm(args, args.hiddenSize);
+    if (args.parallelResidual !== 'shared-norm') this.post_attention_layernorm = norm(args, args.hiddenSize);
+    this.parallel = args.parallelResidual !== undefined;
     if (placement === 'sandwich') this.pre_feedforward_layernorm = norm(args, args.hiddenSize);
     if (placement !== 'pre') this.post_feedforward_layernorm = norm(args, args.hiddenSize);
   }
@@ -275,10 +291,12 @@ class TransformerBlock extends Module {
     const mlp = (this.mlp ?? this.block_sparse_moe)!;
     const normalized = before(this.input_layernorm, x);
     const { out, present } = this.self_attn.forward(normalized, mask, angles, past);
-    if (!this.post_attention_layernorm) {
-      // StableLM's parallel residual: x + attention(n) + mlp(n), n = norm(x).
-      return { out: mx.add(mx.add(x, out), mlp.forward(normalized)), present };
+    if (this.parallel) {
+      // x + attention(n) + mlp(n), n = norm(x) (or the MLP's own norm of x).
+      const r = mlp.forward(this.post_attention_layernorm?.forward(x) ?? normalized);
+      return { out: mx.add(mx.add(x, out), r), present };
     }
+    if (!this.post_attention_layernorm) throw new MlxOnnxError('ERR_INTERNAL', 'a sequential block without its second norm');
     if (this.post_feedforward_layernorm) {
       // Gemma 2, OLMo 2: each sublayer's output is normalized before it joins the residual.
       const h = mx.add(x, this.post_attention_layernorm.forward(out));
@@ -328,7 +346,7 @@ export class LlamaForCausalLM extends CausalLM {
     this.headDim = args.headDim;
     this.vocabSize = args.vocabSize;
     this.model = new LlamaModel(args);
-    if (!args.tieWordEmbeddings) this.lm_head = new Linear(args.hiddenSize, args.vocabSize, false);
+    if (!args.tieWordEmbeddings) this.lm_head = new Linear(args.hiddenSize, args.vocabSize, args.headBias ?? false);
     this.rope = {
       invFreq: args.ropeFrequencies ?? ropeInverseFrequencies(args.ropeDims ?? args.headDim, args.ropeTheta, args.ropeScaling),
       traditional: args.ropeTraditional,
@@ -374,15 +392,42 @@ export class LlamaForCausalLM extends CausalLM {
       const names = moe.expertTensors ?? { gate_proj: 'gate_proj', up_proj: 'up_proj', down_proj: 'down_proj' };
       weights = stackExperts(weights, numLayers, moe.block, moe.experts, names);
     }
+    const { renames, qkvLayout } = this.args;
+    if (renames) weights = renamed(weights, renames);
     if (this.args.optionalHead && !('lm_head.weight' in weights)) this.lm_head = undefined;
+    const rows = qkvLayout ? qkvRows(qkvLayout, this.args) : undefined;
     const out: Record<string, MxArray> = {};
     for (const [name, array] of Object.entries(weights)) {
-      if (name.includes('self_attn.rotary_emb.inv_freq')) continue;
+      // Precomputed rotary frequencies and (GPT-NeoX) causal-mask buffers: recomputed here.
+      if (/(self_attn|attention)\.(rotary_emb|rope)\.inv_freq$|\.attention\.(masked_)?bias$/.test(name)) continue;
       if (this.args.tieWordEmbeddings && name.startsWith('lm_head.')) continue;
-      out[name] = array;
+      out[name] = rows && /\.self_attn\.qkv_proj\./.test(name) ? mx.take(array, rows, 0) : array;
     }
     return out;
   }
+}
+
+/** Checkpoint names with every occurrence of a key of `renames` replaced by its value (in one pass). */
+function renamed(weights: Record<string, MxArray>, renames: Record<string, string>): Record<string, MxArray> {
+  const escaped = Object.keys(renames).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const pattern = new RegExp(escaped.join('|'), 'g');
+  return Object.fromEntries(Object.entries(weights).map(([name, array]) => [name.replace(pattern, (m) => renames[m]!), array]));
+}
+
+/** For each row of qkv_proj ([queries; keys; values], head by head), its row in a checkpoint of `layout`. */
+function qkvRows(layout: 'per-head' | 'per-kv-head', { numHeads, numKvHeads, headDim }: LlamaArgs): MxArray {
+  const group = numHeads / numKvHeads;
+  // The checkpoint's head slot of query head h, key head k and value head k.
+  const slots = layout === 'per-head'
+    ? { query: (h: number) => 3 * h, key: (k: number) => 3 * k + 1, value: (k: number) => 3 * k + 2 }
+    : { query: (h: number) => Math.floor(h / group) * (group + 2) + (h % group), key: (k: number) => k * (group + 2) + group, value: (k: number) => k * (group + 2) + group + 1 };
+  const heads = [
+    ...Array.from({ length: numHeads }, (_, h) => slots.query(h)),
+    ...Array.from({ length: numKvHeads }, (_, k) => slots.key(k)),
+    ...Array.from({ length: numKvHeads }, (_, k) => slots.value(k)),
+  ];
+  const rows = heads.flatMap((slot) => Array.from({ length: headDim }, (_, d) => slot * headDim + d));
+  return mx.array(rows, [rows.length], 'int32');
 }
 
 export function createLlama(config: Config): LlamaForCausalLM {

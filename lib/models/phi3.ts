@@ -36,7 +36,8 @@ export function createPhi3(config: Config): LlamaForCausalLM {
     qkvBias: false,
     outputBias: false,
     mlpBias: false,
-    packedProjections: true,
+    packedQkv: true,
+    packedGateUp: true,
     ropeDims,
     // mlx-lm ignores any other scaling type (with a warning).
     ropeScaling: type === 'linear' ? scaling : undefined,

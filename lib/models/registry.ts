@@ -2,13 +2,18 @@
 import { MlxOnnxError } from '../errors.js';
 import { createBert } from './bert.js';
 import { createCohere } from './cohere.js';
+import { createErnie45 } from './ernie4_5.js';
 import { createGemma, createGemma2, createGemma3Text } from './gemma.js';
+import { createGlm4 } from './glm4.js';
 import { createGpt2 } from './gpt2.js';
+import { createGptNeox } from './gpt_neox.js';
 import { createGranite } from './granite.js';
+import { createInternLM2 } from './internlm2.js';
 import { createLlama } from './llama.js';
 import { createMiniCPM } from './minicpm.js';
 import { createMixtral } from './mixtral.js';
 import { createOlmo2 } from './olmo2.js';
+import { createPhi } from './phi.js';
 import { createPhi3 } from './phi3.js';
 import type { Config, LanguageModel } from './model.js';
 import { createQwen2 } from './qwen2.js';
@@ -39,10 +44,15 @@ const ARCHITECTURES: Record<string, Architecture> = {
   minicpm: { create: createMiniCPM, summary: 'llama with scale_emb, scale_depth, dim_model_base' },
   mixtral: { create: createMixtral, summary: 'llama with top-k experts in every layer (softmax over the chosen); float checkpoints' },
   olmo2: { create: createOlmo2, summary: 'norms after each sublayer, RMSNorm of the whole q/k projections' },
+  phi: { create: createPhi, summary: 'LayerNorm, attention and GELU MLP side by side, partial_rotary_factor, biases (head too)' },
   phi3: { create: createPhi3, summary: 'packed qkv_proj/gate_up_proj, partial_rotary_factor, rope_scaling linear or longrope/su' },
   smollm3: { create: createSmolLM3, summary: 'llama with no_rope_layers / no_rope_layer_interval' },
   stablelm: { create: createStableLM, summary: 'LayerNorm, partial rotary, use_qkv_bias, use_parallel_residual; no qk_layernorm' },
   starcoder2: { create: createStarcoder2, summary: 'LayerNorm, biases everywhere, ungated GELU MLP; global attention (as mlx-lm)' },
+  ernie4_5: { create: createErnie45, summary: 'llama with interleaved rotary, use_bias, head_dim' },
+  glm4: { create: createGlm4, summary: 'llama with norms after each sublayer too, packed gate_up_proj, interleaved partial rotary, attention_bias' },
+  gpt_neox: { create: createGptNeox, summary: 'LayerNorm, use_parallel_residual (a norm each), rotary_pct, rotary_emb_base, per-head packed query_key_value, GELU MLP' },
+  internlm2: { create: createInternLM2, summary: 'llama with per-kv-head packed wqkv, bias; rope_scaling linear or dynamic' },
   gpt2: { create: createGpt2, summary: 'learned positions, LayerNorm, fused c_attn, GELU (tanh) MLP, tied head' },
   bert: { create: createBert, summary: 'encoder: post-norm layers, token types, exact GELU; last_hidden_state (no pooler)' },
 };
@@ -54,7 +64,7 @@ const REMAPPING: Record<string, string> = { mistral: 'llama', iquestcoder: 'llam
 export function architectures(): Array<{ modelType: string; summary: string }> {
   const own = Object.entries(ARCHITECTURES).map(([modelType, a]) => ({ modelType, summary: a.summary }));
   const remapped = Object.entries(REMAPPING).map(([modelType, to]) => ({ modelType, summary: `loads as ${to}` }));
-  return [...own, ...remapped].sort((a, b) => a.modelType.localeCompare(b.modelType));
+  return [...own, ...remapped].sort((a, b) => (a.modelType < b.modelType ? -1 : 1));
 }
 
 /** The model types loadModel() accepts. */

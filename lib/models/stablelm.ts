@@ -31,6 +31,6 @@ export function createStableLM(config: Config): LlamaForCausalLM {
     mlpBias: false,
     qkNorm: false,
     layerNorm: 'bias',
-    parallelResidual: bool(config, 'use_parallel_residual', false),
+    parallelResidual: bool(config, 'use_parallel_residual', false) ? 'shared-norm' : undefined,
   });
 }
