@@ -198,48 +198,6 @@ export function paddingMask(attentionMask: MxArray): MxArray {
   return mx.notEqual(mx.expandDims(attentionMask, [1, 2]), 0);
 }
 
-/** The rotation of one step's positions: cos and sin, [batch, 1, sequence, dims / 2]. */
-export interface RopeAngles {
-  cos: MxArray;
-  sin: MxArray;
-  traditional: boolean;
-}
-
-/**
- * cos and sin of position × inverse frequency, computed in float32 (as MLX's rope), times
- * `amplitude` (Phi-3's longrope scales the rotated features), cast to `dtype`, once for
- * every layer. positionIds [batch, sequence]; invFreq has dims / 2 entries.
- */
-export function ropeAngles(positionIds: MxArray, invFreq: Float32Array, traditional: boolean, dtype: DType, amplitude = 1): RopeAngles {
-  const theta = mx.multiply(mx.expandDims(mx.astype(positionIds, 'float32'), [1, -1]), mx.array(invFreq, [invFreq.length]));
-  const scaled = (a: MxArray) => mx.astype(amplitude === 1 ? a : mx.multiply(a, amplitude), dtype);
-  return { cos: scaled(mx.cos(theta)), sin: scaled(mx.sin(theta)), traditional };
-}
-
-/**
- * Rotary embedding of x [batch, heads, sequence, head_dim] as MLX's fast.rope: each feature
- * pair (a, b) of the first dims features — the two halves, or neighbours when traditional —
- * turned to (a·cos − b·sin, a·sin + b·cos); the rest pass through. Written as MLX's own
- * fallback writes it (parts split off the last axis, which follows any sequence length), so
- * the converter fuses it back into one rotary node.
- */
-export function applyRope(x: MxArray, { cos, sin, traditional }: RopeAngles): MxArray {
-  const half = cos.shape.at(-1)!;
-  const dims = 2 * half;
-  const partial = x.shape.at(-1)! > dims;
-  const rotate = (a: MxArray, b: MxArray, c: MxArray, s: MxArray) =>
-    [mx.subtract(mx.multiply(a, c), mx.multiply(b, s)), mx.add(mx.multiply(a, s), mx.multiply(b, c))];
-  if (!traditional) {
-    const [a, b, ...rest] = mx.split(x, partial ? [half, dims] : [half], -1);
-    return mx.concatenate([...rotate(a!, b!, cos, sin), ...rest], -1);
-  }
-  const [rotated, ...rest] = partial ? mx.split(x, [dims], -1) : [x];
-  const [a, b] = mx.split(mx.unflatten(rotated!, -1, [half, 2]), 2, -1);
-  const pairs = rotate(a!, b!, mx.expandDims(cos, -1), mx.expandDims(sin, -1));
-  const out = mx.flatten(mx.concatenate(pairs, -1), -2, -1);
-  return rest.length ? mx.concatenate([out, ...rest], -1) : out;
-}
-
 /** [batch, sequence, heads × head_dim] → [batch, heads, sequence, head_dim]. */
 export function splitHeads(x: MxArray, heads: number, headDim: number): MxArray {
   return mx.transpose(mx.unflatten(x, -1, [heads, headDim]), [0, 2, 1, 3]);
@@ -286,32 +244,4 @@ export function softcappedAttention(q: MxArray, k: MxArray, v: MxArray, mask: Mx
   let out = mx.matmul(mx.softmax(mx.where(m, softcap(scores, cap), lowest(q.dtype)), -1, true), values);
   if (grouped) out = mx.flatten(out, 1, 2);
   return mx.flatten(mx.transpose(out, [0, 2, 1, 3]), 2);
-}
-
-/**
- * Inverse rotary frequencies (with any position scale folded in) for mlx-lm's rope
- * settings: default, linear and llama3 scaling.
- */
-export function ropeInverseFrequencies(dims: number, base: number, scaling?: Record<string, unknown> | null): Float32Array {
-  const half = dims / 2;
-  const freqs = Array.from({ length: half }, (_, i) => base ** ((2 * i) / dims)); // wavelengths / 2π
-  const type = String(scaling?.type ?? scaling?.rope_type ?? 'default');
-  if (type === 'default' || type === 'linear') {
-    const scale = type === 'linear' ? 1 / Number(scaling!.factor) : 1;
-    return Float32Array.from(freqs, (f) => scale / f);
-  }
-  if (type === 'llama3') {
-    const factor = Number(scaling!.factor);
-    const low = Number(scaling!.low_freq_factor ?? 1);
-    const high = Number(scaling!.high_freq_factor ?? 4);
-    const context = Number(scaling!.original_max_position_embeddings ?? 8192);
-    return Float32Array.from(freqs, (f) => {
-      const wavelength = 2 * Math.PI * f;
-      if (wavelength > context / low) return 1 / (f * factor);
-      if (wavelength <= context / high || wavelength >= context / low) return 1 / f;
-      const smooth = (context / wavelength - low) / (high - low);
-      return ((1 - smooth) / factor + smooth) / f;
-    });
-  }
-  throw new MlxOnnxError('ERR_INVALID_INPUT', `rope scaling '${type}' is not supported (default, linear, llama3)`);
 }

@@ -8,11 +8,12 @@ import { Embedding, LayerNorm, Linear, RMSNorm, silu } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import { bool, int, num, object, positive } from './config.js';
 import {
-  type KV, type RopeAngles, type StepInputs, type StepOutputs,
-  appendCache, applyRope, attention, causalMask, embed, project, projectEach, projectHeads, ropeAngles, ropeInverseFrequencies, softcap, softcappedAttention, splitHeads,
+  type KV, type StepInputs, type StepOutputs,
+  appendCache, attention, causalMask, embed, project, projectEach, projectHeads, softcap, softcappedAttention, splitHeads,
 } from './decoder.js';
 import { CausalLM, type Config, type Projection, type TokenEmbedding } from './model.js';
 import { type MoeArgs, SparseMoe, stackExperts } from './moe.js';
+import { type Rope, type RopeAngles, applyRope, ropeAngles, ropeFor } from './rope.js';
 
 export interface LlamaArgs {
   hiddenSize: number;
@@ -26,6 +27,8 @@ export interface LlamaArgs {
   ropeTheta: number;
   ropeTraditional: boolean;
   ropeScaling?: Record<string, unknown>;
+  /** max_position_embeddings, which dynamic rope scaling reads. */
+  maxPositions?: number;
   tieWordEmbeddings: boolean;
   /** Biases of q, k, v and o. */
   qkvBias: boolean;
@@ -151,6 +154,7 @@ export function llamaArgs(config: Config): LlamaArgs {
     ropeTheta: num(config, 'rope_theta', 10000),
     ropeTraditional: bool(config, 'rope_traditional', false),
     ropeScaling: object(config, 'rope_scaling'),
+    maxPositions: config.max_position_embeddings == null ? undefined : int(config, 'max_position_embeddings'),
     tieWordEmbeddings: bool(config, 'tie_word_embeddings', true),
     qkvBias: attentionBias,
     outputBias: attentionBias,
@@ -335,8 +339,8 @@ export class LlamaForCausalLM extends CausalLM {
   model: LlamaModel;
   lm_head?: Projection;
   // Not a parameter: an object field is outside the module tree.
-  private readonly rope: { invFreq: Float32Array; traditional: boolean; amplitude: number };
-  private readonly localRope?: Float32Array;
+  private readonly rope: Rope;
+  private readonly localRope?: Rope;
 
   constructor(modelType: string, readonly args: LlamaArgs) {
     super();
@@ -347,12 +351,12 @@ export class LlamaForCausalLM extends CausalLM {
     this.vocabSize = args.vocabSize;
     this.model = new LlamaModel(args);
     if (!args.tieWordEmbeddings) this.lm_head = new Linear(args.hiddenSize, args.vocabSize, args.headBias ?? false);
-    this.rope = {
-      invFreq: args.ropeFrequencies ?? ropeInverseFrequencies(args.ropeDims ?? args.headDim, args.ropeTheta, args.ropeScaling),
-      traditional: args.ropeTraditional,
-      amplitude: args.ropeAmplitude ?? 1,
-    };
-    if (args.localRopeTheta !== undefined) this.localRope = ropeInverseFrequencies(args.ropeDims ?? args.headDim, args.localRopeTheta);
+    const dims = args.ropeDims ?? args.headDim;
+    const traditional = args.ropeTraditional;
+    this.rope = args.ropeFrequencies
+      ? { invFreq: args.ropeFrequencies, traditional, amplitude: args.ropeAmplitude ?? 1 }
+      : ropeFor(dims, args.ropeTheta, traditional, args.ropeScaling, args.maxPositions);
+    if (args.localRopeTheta !== undefined) this.localRope = ropeFor(dims, args.localRopeTheta, traditional);
   }
 
   step({ inputIds, attentionMask, positionIds, past }: StepInputs): StepOutputs {
@@ -363,8 +367,8 @@ export class LlamaForCausalLM extends CausalLM {
     const mask = causalMask(attentionMask, inputIds);
     const windowed = slidingLayers ? causalMask(attentionMask, inputIds, slidingWindow) : mask;
     const { rope, localRope } = this;
-    const angles = ropeAngles(positionIds, rope.invFreq, rope.traditional, h.dtype, rope.amplitude);
-    const localAngles = localRope ? ropeAngles(positionIds, localRope, rope.traditional, h.dtype) : angles;
+    const angles = ropeAngles(rope, positionIds, attentionMask, h.dtype);
+    const localAngles = localRope ? ropeAngles(localRope, positionIds, attentionMask, h.dtype) : angles;
     const present: KV[] = [];
     this.model.layers.forEach((layer, i) => {
       const sliding = slidingLayers?.[i] ?? false;

@@ -31,7 +31,7 @@ interface Architecture {
 }
 
 const ARCHITECTURES: Record<string, Architecture> = {
-  llama: { create: createLlama, summary: 'RMSNorm blocks, grouped-query attention, SwiGLU; rope_scaling default, linear, llama3; attention/mlp biases; layer_types with sliding_window' },
+  llama: { create: createLlama, summary: 'RMSNorm blocks, grouped-query attention, SwiGLU; rope_scaling default, linear, llama3, yarn, dynamic; attention/mlp biases; layer_types with sliding_window' },
   qwen2: { create: createQwen2, summary: 'llama with q/k/v biases' },
   qwen2_moe: { create: createQwen2Moe, summary: 'qwen2 with top-k experts of the router probabilities and a gated shared expert' },
   qwen3: { create: createQwen3, summary: 'llama with RMSNorm of each query and key head; rope_parameters' },
