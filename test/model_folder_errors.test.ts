@@ -71,10 +71,13 @@ describe('config.json', () => {
 });
 
 describe('architecture settings', () => {
-  it('quantized mixture-of-experts checkpoints, and per-head q/k LayerNorms, are refused by name', () => {
-    const moe = { ...LLAMA, model_type: 'mixtral', num_local_experts: 4, num_experts_per_tok: 2, quantization: { group_size: 64, bits: 4 } };
-    expectInvalid(() => models.loadModel(folder({ 'config.json': moe })),
-      'quantized mixtral checkpoints are not supported (their experts are quantized); export the float checkpoint');
+  it('layer kinds, rope scaling types and per-head q/k LayerNorms mlx-onnx does not read are refused by name', () => {
+    const layers = { ...LLAMA, layer_types: ['full_attention', 'linear_attention'] };
+    expectInvalid(() => models.loadModel(folder({ 'config.json': layers })),
+      "layer_types must list 'full_attention' or 'sliding_attention' for each of the 1 layers");
+    const rope = { ...LLAMA, rope_scaling: { rope_type: 'proportional', factor: 2 } };
+    expectInvalid(() => models.loadModel(folder({ 'config.json': rope })),
+      "rope scaling 'proportional' is not supported (default, linear, llama3, yarn, dynamic)");
     const stablelm = { ...LLAMA, model_type: 'stablelm', num_key_value_heads: 4, rope_theta: 10000, layer_norm_eps: 1e-5,
       use_qkv_bias: false, partial_rotary_factor: 0.25, qk_layernorm: true };
     expectInvalid(() => models.loadModel(folder({ 'config.json': stablelm })),

@@ -108,25 +108,42 @@ export function inShapelessTrace<T>(record: () => T): T {
 
 /**
  * Embedding rows for ids. MLX's dequantize reshapes with the sizes seen when traced, so a
- * shapeless trace gathers packed rows from the table seen as [vocab, groups, words] and
- * unpacks them with ops that follow any number of ids (shifts, masks, broadcasting,
- * flatten): only the looked-up rows are dequantized, never the table.
+ * shapeless trace gathers packed rows and unpacks them with unpackAffine: only the looked-up
+ * rows are dequantized, never the table.
  */
 export function embed(layer: TokenEmbedding, ids: MxArray): MxArray {
   if (!shapelessTrace || !(layer instanceof QuantizedEmbedding)) return layer.forward(ids);
-  const { groupSize, bits, mode } = layer.options();
-  const [vocab, words] = layer.weight.shape as [number, number];
-  if (mode !== 'affine' || 32 % bits !== 0 || !layer.biases) {
+  if (!unpackable(layer.options()) || !layer.biases) {
     // Codes that straddle words (3, 5, 6 bits) and the fp formats: the table, then rows.
     return mx.take(mx.dequantize(layer.weight, layer.scales, layer.biases ?? null, layer.options()), ids, 0);
   }
+  const rows = (a: MxArray) => mx.take(a, ids, 0);
+  return unpackAffine(rows(groupedWords(layer.weight, layer.options())), rows(layer.scales), rows(layer.biases), layer.bits);
+}
+
+/** Whether unpackAffine reads this quantization: affine codes that never straddle two words. */
+export function unpackable({ mode, bits }: { mode: string; bits: number }): boolean {
+  return mode === 'affine' && 32 % bits === 0;
+}
+
+/** A packed uint32 matrix [..., rows, words] seen as [..., rows, groups, words per group]. */
+export function groupedWords(packed: MxArray, { groupSize, bits }: { groupSize: number; bits: number }): MxArray {
+  const words = packed.shape.at(-1)!;
+  const groups = (words * 32) / bits / groupSize;
+  return mx.unflatten(packed, -1, [groups, words / groups]);
+}
+
+/**
+ * Affine-quantized values [..., groups × group size] from packed words [..., groups, words
+ * per group] and scales, biases [..., groups], with ops that follow any leading sizes
+ * (shifts, masks, broadcasting, flatten): code · scale + bias, per group.
+ */
+export function unpackAffine(words: MxArray, scales: MxArray, biases: MxArray, bits: number): MxArray {
   const perWord = 32 / bits;
-  const groups = (words * perWord) / groupSize;
-  const packed = mx.take(mx.reshape(layer.weight, [vocab, groups, words / groups]), ids, 0);
   const shifts = mx.array(Array.from({ length: perWord }, (_, i) => i * bits), [perWord], 'uint32');
-  const codes = mx.bitwiseAnd(mx.rightShift(mx.expandDims(packed, -1), shifts), mx.scalar(2 ** bits - 1, 'uint32'));
-  const perGroup = (a: MxArray) => mx.expandDims(mx.take(a, ids, 0), [-2, -1]);
-  const values = mx.add(mx.multiply(mx.astype(codes, layer.scales.dtype), perGroup(layer.scales)), perGroup(layer.biases));
+  const codes = mx.bitwiseAnd(mx.rightShift(mx.expandDims(words, -1), shifts), mx.scalar(2 ** bits - 1, 'uint32'));
+  const perGroup = (a: MxArray) => mx.expandDims(a, [-2, -1]);
+  const values = mx.add(mx.multiply(mx.astype(codes, scales.dtype), perGroup(scales)), perGroup(biases));
   return mx.flatten(values, -3, -1);
 }
 

@@ -4,10 +4,8 @@
 import { bool, num, positive } from './config.js';
 import { LlamaForCausalLM, llamaArgs } from './llama.js';
 import type { Config } from './model.js';
-import { refuseQuantizedExperts } from './moe.js';
 
 export function createMixtral(config: Config): LlamaForCausalLM {
-  refuseQuantizedExperts(config);
   return new LlamaForCausalLM('mixtral', {
     ...llamaArgs(config),
     ropeTheta: num(config, 'rope_theta', 1e6),

@@ -1,15 +1,17 @@
 // Mixture-of-experts MLPs as mlx-lm's sparse blocks: a router picks each token's top k
 // experts and weighs their SwiGLU outputs. Written so that a step gathers only the chosen
 // experts' weights (one Gather per projection) and multiplies only those: nothing is computed
-// for the other experts. Parameter names are mlx-lm's (gate, switch_mlp.{gate,up,down}_proj
-// with weights [experts, out, in]).
+// for the other experts. Quantized experts gather their packed words and dequantize only
+// those. Parameter names are mlx-lm's (gate, switch_mlp.{gate,up,down}_proj with weights
+// [experts, out, in], and scales and biases when quantized).
 import { MlxOnnxError } from '../errors.js';
 import type { MxArray } from '../mx/array.js';
 import * as mx from '../mx/ops.js';
 import { Linear, silu } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
-import { project } from './decoder.js';
-import type { Config } from './model.js';
+import type { QuantizationOptions } from '../nn/quantized.js';
+import { groupedWords, project, unpackable, unpackAffine } from './decoder.js';
+import type { Projection } from './model.js';
 
 export interface MoeArgs {
   experts: number;
@@ -45,13 +47,43 @@ class SwitchLinear extends Module {
   forward(x: MxArray, indices: MxArray): MxArray {
     return mx.matmul(mx.take(this.weight, indices, 0), x);
   }
+
+  toQuantized(options: Required<QuantizationOptions>): QuantizedSwitchLinear {
+    const [experts, outputDims, inputDims] = this.weight.shape as [number, number, number];
+    return new QuantizedSwitchLinear(inputDims, outputDims, experts, options);
+  }
+}
+
+/** SwitchLinear with affine-quantized experts (mlx-lm's QuantizedSwitchLinear). */
+class QuantizedSwitchLinear extends Module {
+  weight: MxArray;
+  scales: MxArray;
+  biases: MxArray;
+
+  constructor(inputDims: number, outputDims: number, experts: number, private readonly options: Required<QuantizationOptions>) {
+    super();
+    const { groupSize, bits } = options;
+    if (!unpackable(options) || inputDims % groupSize !== 0) {
+      throw new MlxOnnxError('ERR_INVALID_INPUT', `quantized experts need affine codes of 1, 2, 4 or 8 bits in groups dividing ${inputDims} (got ${options.mode}, ${bits} bits, groups of ${groupSize})`);
+    }
+    this.weight = mx.zeros([experts, outputDims, (inputDims * bits) / 32], 'uint32');
+    this.scales = mx.zeros([experts, outputDims, inputDims / groupSize]);
+    this.biases = mx.zeros([experts, outputDims, inputDims / groupSize]);
+  }
+
+  /** SwitchLinear.forward with the chosen experts' packed words gathered, then dequantized. */
+  forward(x: MxArray, indices: MxArray): MxArray {
+    const chosen = (a: MxArray) => mx.take(a, indices, 0);
+    const weight = unpackAffine(chosen(groupedWords(this.weight, this.options)), chosen(this.scales), chosen(this.biases), this.options.bits);
+    return mx.matmul(weight, x);
+  }
 }
 
 /** SwiGLU experts (mlx-lm's SwitchGLU). */
 class SwitchGLU extends Module {
-  gate_proj: SwitchLinear;
-  up_proj: SwitchLinear;
-  down_proj: SwitchLinear;
+  gate_proj: SwitchLinear | QuantizedSwitchLinear;
+  up_proj: SwitchLinear | QuantizedSwitchLinear;
+  down_proj: SwitchLinear | QuantizedSwitchLinear;
 
   constructor(dims: number, hidden: number, experts: number) {
     super();
@@ -73,10 +105,10 @@ class SwitchGLU extends Module {
  * Qwen2MoeSparseMoeBlock and Qwen3MoeSparseMoeBlock.
  */
 export class SparseMoe extends Module {
-  gate: Linear;
+  gate: Projection;
   switch_mlp: SwitchGLU;
   shared_expert?: Mlp & Module;
-  shared_expert_gate?: Linear;
+  shared_expert_gate?: Projection;
 
   /** `shared`: the shared expert, when args.sharedExpertSize asks for one. */
   constructor(dims: number, private readonly args: MoeArgs, shared?: Mlp & Module) {
@@ -132,12 +164,4 @@ export function stackExperts(weights: Record<string, MxArray>, layers: number, b
     }
   }
   return out;
-}
-
-/** Quantized experts (mlx-lm's QuantizedSwitchLinear, gather_qmm) are not read yet: refused up front. */
-export function refuseQuantizedExperts(config: Config): void {
-  if (config.quantization || config.quantization_config) {
-    throw new MlxOnnxError('ERR_INVALID_INPUT',
-      `quantized ${String(config.model_type)} checkpoints are not supported (their experts are quantized); export the float checkpoint`);
-  }
 }

@@ -4,11 +4,9 @@
 import { bool, positive } from './config.js';
 import { LlamaForCausalLM } from './llama.js';
 import type { Config } from './model.js';
-import { refuseQuantizedExperts } from './moe.js';
 import { qwen2Args } from './qwen2.js';
 
 export function createQwen2Moe(config: Config): LlamaForCausalLM {
-  refuseQuantizedExperts(config);
   return new LlamaForCausalLM('qwen2_moe', {
     ...qwen2Args(config),
     tieWordEmbeddings: bool(config, 'tie_word_embeddings', false),

@@ -6,11 +6,9 @@ import { MlxOnnxError } from '../errors.js';
 import { bool, int, positive } from './config.js';
 import { LlamaForCausalLM } from './llama.js';
 import type { Config } from './model.js';
-import { refuseQuantizedExperts } from './moe.js';
 import { qwen3Args } from './qwen3.js';
 
 export function createQwen3Moe(config: Config): LlamaForCausalLM {
-  refuseQuantizedExperts(config);
   const experts = int(config, 'num_experts');
   const step = positive(config, 'decoder_sparse_step');
   const dense = config.mlp_only_layers ?? [];

@@ -42,7 +42,7 @@ const ARCHITECTURES: Record<string, Architecture> = {
   gemma2: { create: createGemma2, summary: 'gemma with sandwich norms, attn/final logit soft-capping, query_pre_attn_scalar; global attention (as mlx-lm)' },
   granite: { create: createGranite, summary: 'llama with embedding, residual, attention multipliers and logits_scaling' },
   minicpm: { create: createMiniCPM, summary: 'llama with scale_emb, scale_depth, dim_model_base' },
-  mixtral: { create: createMixtral, summary: 'llama with top-k experts in every layer (softmax over the chosen); float checkpoints' },
+  mixtral: { create: createMixtral, summary: 'llama with top-k experts in every layer (softmax over the chosen); quantized experts' },
   olmo2: { create: createOlmo2, summary: 'norms after each sublayer, RMSNorm of the whole q/k projections' },
   phi: { create: createPhi, summary: 'LayerNorm, attention and GELU MLP side by side, partial_rotary_factor, biases (head too)' },
   phi3: { create: createPhi3, summary: 'packed qkv_proj/gate_up_proj, partial_rotary_factor, rope_scaling linear or longrope/su' },

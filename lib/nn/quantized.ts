@@ -108,23 +108,32 @@ export class QuantizedEmbedding extends Module {
   }
 }
 
+/** A layer other than Linear and Embedding that quantize() swaps, as mlx.nn's to_quantized. */
+export interface Quantizable {
+  toQuantized(options: Required<QuantizationOptions>): Module;
+}
+
+function quantizable(module: Module): module is Module & Quantizable {
+  return typeof (module as Partial<Quantizable>).toQuantized === 'function';
+}
+
 /**
- * Which layers quantize() swaps: called with each Linear/Embedding and its dotted path;
+ * Which layers quantize() swaps: called with each Linear/Embedding (or Quantizable) and its dotted path;
  * false keeps it, true uses the defaults given to quantize(), options override them
  * (as mlx.nn.quantize's class_predicate, e.g. per-layer settings of a checkpoint).
  */
 export type QuantizePredicate = (path: string, module: Module) => boolean | QuantizationOptions;
 
 /**
- * Replaces, in place, every Linear by a QuantizedLinear and every Embedding by a
- * QuantizedEmbedding in the module tree (fields and arrays of modules), as mlx.nn.quantize.
+ * Replaces, in place, every Linear by a QuantizedLinear, every Embedding by a
+ * QuantizedEmbedding and every Quantizable by its quantized form in the module tree (fields and arrays of modules), as mlx.nn.quantize.
  * Returns the model. A layer that cannot be quantized (e.g. input dims not a multiple of
  * the group size) is an ERR_INVALID_ARGUMENT naming its path.
  */
 export function quantize<M extends Module>(model: M, options: QuantizationOptions & { predicate?: QuantizePredicate } = {}): M {
   const { predicate = () => true, ...defaults } = options;
   const swap = (path: string, child: Module): Module => {
-    if (!(child instanceof Linear || child instanceof Embedding)) {
+    if (!(child instanceof Linear || child instanceof Embedding || quantizable(child))) {
       walk(child, `${path}.`);
       return child;
     }
@@ -132,9 +141,9 @@ export function quantize<M extends Module>(model: M, options: QuantizationOption
     if (decision === false) return child;
     const q = { ...defaults, ...(decision === true ? {} : decision) };
     try {
-      return child instanceof Linear
-        ? QuantizedLinear.fromLinear(child, q.groupSize, q.bits, q.mode)
-        : QuantizedEmbedding.fromEmbedding(child, q.groupSize, q.bits, q.mode);
+      if (child instanceof Linear) return QuantizedLinear.fromLinear(child, q.groupSize, q.bits, q.mode);
+      if (child instanceof Embedding) return QuantizedEmbedding.fromEmbedding(child, q.groupSize, q.bits, q.mode);
+      return child.toQuantized(resolve(q));
     } catch (error) {
       throw new MlxOnnxError('ERR_INVALID_ARGUMENT', `cannot quantize ${path}: ${(error as Error).message}`, { cause: error });
     }
