@@ -243,22 +243,39 @@ export function softcap(x: MxArray, cap: number): MxArray {
 }
 
 /**
- * attention() with scores capped as cap·tanh(scores / cap) before the mask (Gemma 2), written
- * out as mlx-lm writes it: scaled queries, grouped heads as a 5-D view, a precise softmax.
+ * attention() written out as mlx-lm writes its variants (scaled queries, grouped heads as a
+ * 5-D view, a float32 softmax), for what MLX's fused kernel would record with baked sizes:
+ * scores capped as cap·tanh(scores / cap) before the mask (Gemma 2), or a learned sink per
+ * head that takes part in each softmax without a value (GPT-OSS).
  */
-export function softcappedAttention(q: MxArray, k: MxArray, v: MxArray, mask: MxArray, scale: number, cap: number): MxArray {
+export function writtenAttention(q: MxArray, k: MxArray, v: MxArray, mask: MxArray, scale: number,
+  { cap, sinks }: { cap?: number; sinks?: MxArray }): MxArray {
   const [heads, kvHeads] = [q.shape[1]!, k.shape[1]!];
   const grouped = heads !== kvHeads;
   let queries = mx.multiply(q, scale);
   let [keys, values, m] = [k, v, mask];
+  // Per head, broadcast against the scores ([..., heads, queries, keys]).
+  let sink = sinks ? mx.astype(mx.reshape(sinks, [heads, 1, 1]), 'float32') : undefined;
   if (grouped) {
     queries = mx.unflatten(queries, 1, [kvHeads, heads / kvHeads]);
     [keys, values, m] = [mx.expandDims(k, 2), mx.expandDims(v, 2), mx.expandDims(mask, 2)];
+    if (sink) sink = mx.unflatten(sink, 0, [kvHeads, heads / kvHeads]);
   }
   const axes = keys.shape.map((_, i) => i);
   axes.push(...axes.splice(-2).reverse());
-  const scores = mx.matmul(queries, mx.transpose(keys, axes));
-  let out = mx.matmul(mx.softmax(mx.where(m, softcap(scores, cap), lowest(q.dtype)), -1, true), values);
+  let scores = mx.matmul(queries, mx.transpose(keys, axes));
+  if (cap) scores = softcap(scores, cap);
+  scores = mx.astype(mx.where(m, scores, lowest(q.dtype)), 'float32');
+  let weights: MxArray;
+  if (sink) {
+    // softmax over [sink, scores] without the sink's column: e^(s − top) / (Σ e^(s − top) + e^(sink − top)).
+    const top = mx.maximum(mx.max(scores, -1, true), sink);
+    const e = mx.exp(mx.subtract(scores, top));
+    weights = mx.divide(e, mx.add(mx.sum(e, -1, true), mx.exp(mx.subtract(sink, top))));
+  } else {
+    weights = mx.softmax(scores, -1);
+  }
+  let out = mx.matmul(mx.astype(weights, q.dtype), values);
   if (grouped) out = mx.flatten(out, 1, 2);
   return mx.flatten(mx.transpose(out, [0, 2, 1, 3]), 2);
 }

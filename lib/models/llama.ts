@@ -9,7 +9,7 @@ import { Module } from '../nn/module.js';
 import { bool, int, num, object, positive } from './config.js';
 import {
   type KV, type StepInputs, type StepOutputs,
-  appendCache, attention, causalMask, embed, project, projectEach, projectHeads, softcap, softcappedAttention, splitHeads,
+  appendCache, attention, causalMask, embed, project, projectEach, projectHeads, softcap, splitHeads, writtenAttention,
 } from './decoder.js';
 import { CausalLM, type Config, type Projection, type TokenEmbedding } from './model.js';
 import { type MoeArgs, SparseMoe, stackExperts } from './moe.js';
@@ -97,6 +97,8 @@ export interface LlamaArgs {
   };
   /** Gemma 2: attention scores as cap·tanh(scores / cap). */
   attentionSoftcap?: number;
+  /** GPT-OSS: a learned logit per head (self_attn.sinks) joins each softmax without a value. */
+  attentionSinks?: boolean;
   /** Gemma 2: logits as cap·tanh(logits / cap). */
   finalSoftcap?: number;
   /** Granite, MiniCPM: each sublayer's output times this before it joins the residual. */
@@ -183,6 +185,7 @@ class Attention extends Module {
   o_proj: Projection;
   q_norm?: Norm;
   k_norm?: Norm;
+  sinks?: MxArray;
 
   constructor(private readonly args: LlamaArgs) {
     super();
@@ -195,6 +198,7 @@ class Attention extends Module {
       this.v_proj = new Linear(hiddenSize, numKvHeads * headDim, args.qkvBias);
     }
     this.o_proj = new Linear(numHeads * headDim, hiddenSize, args.outputBias);
+    if (args.attentionSinks) this.sinks = mx.zeros([numHeads]);
     if (args.qkNorm) {
       const whole = args.qkNorm === 'projection';
       this.q_norm = norm(args, whole ? numHeads * headDim : headDim);
@@ -222,7 +226,9 @@ class Attention extends Module {
     const scale = this.args.attentionScale ?? headDim ** -0.5;
     const cap = this.args.attentionSoftcap;
     const rotated = rotate(q);
-    const out = cap ? softcappedAttention(rotated, present.key, present.value, mask, scale, cap) : attention(rotated, present.key, present.value, mask, scale);
+    const out = cap || this.sinks
+      ? writtenAttention(rotated, present.key, present.value, mask, scale, { cap, sinks: this.sinks })
+      : attention(rotated, present.key, present.value, mask, scale);
     return { out: project(this.o_proj, out), present };
   }
 }

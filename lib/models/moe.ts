@@ -27,6 +27,19 @@ export interface MoeArgs {
   normalize: boolean;
   /** Qwen2-MoE: the hidden size of a shared expert every token also runs, gated by sigmoid. */
   sharedExpertSize?: number;
+  /** GPT-OSS: biases on the router and on every expert projection. */
+  bias?: boolean;
+  /**
+   * How an expert combines gate and up: silu(gate)·up (default), or GPT-OSS's
+   * (clip(up, ±7) + 1)·g·sigmoid(1.702·g) with g = min(gate, 7).
+   */
+  activation?: 'swiglu' | 'swiglu-oai';
+}
+
+function swigluOai(gate: MxArray, up: MxArray): MxArray {
+  const g = mx.minimum(gate, 7);
+  const clipped = mx.minimum(mx.maximum(up, -7), 7);
+  return mx.multiply(mx.add(clipped, 1), mx.multiply(g, mx.sigmoid(mx.multiply(g, 1.702))));
 }
 
 /** A dense MLP (the shared expert). */
@@ -37,21 +50,30 @@ interface Mlp {
 /** One projection per expert, stacked as weight [experts, out, in] (mlx-lm's SwitchLinear). */
 class SwitchLinear extends Module {
   weight: MxArray;
+  bias?: MxArray;
 
-  constructor(inputDims: number, outputDims: number, experts: number) {
+  constructor(inputDims: number, outputDims: number, experts: number, bias: boolean) {
     super();
     this.weight = mx.zeros([experts, outputDims, inputDims]);
+    if (bias) this.bias = mx.zeros([experts, outputDims]);
   }
 
   /** x [..., 1 or k, in, 1] times the chosen experts' weights ([..., k] indices): [..., k, out, 1]. */
   forward(x: MxArray, indices: MxArray): MxArray {
-    return mx.matmul(mx.take(this.weight, indices, 0), x);
+    return withBias(mx.matmul(mx.take(this.weight, indices, 0), x), this.bias, indices);
   }
 
   toQuantized(options: Required<QuantizationOptions>): QuantizedSwitchLinear {
     const [experts, outputDims, inputDims] = this.weight.shape as [number, number, number];
-    return new QuantizedSwitchLinear(inputDims, outputDims, experts, options);
+    const layer = new QuantizedSwitchLinear(inputDims, outputDims, experts, options);
+    layer.bias = this.bias;
+    return layer;
   }
+}
+
+/** y [..., k, out, 1] plus the chosen experts' biases, if any. */
+function withBias(y: MxArray, bias: MxArray | undefined, indices: MxArray): MxArray {
+  return bias ? mx.add(y, mx.expandDims(mx.take(bias, indices, 0), -1)) : y;
 }
 
 /** SwitchLinear with affine-quantized experts (mlx-lm's QuantizedSwitchLinear). */
@@ -59,6 +81,7 @@ class QuantizedSwitchLinear extends Module {
   weight: MxArray;
   scales: MxArray;
   biases: MxArray;
+  bias?: MxArray;
 
   constructor(inputDims: number, outputDims: number, experts: number, private readonly options: Required<QuantizationOptions>) {
     super();
@@ -75,7 +98,7 @@ class QuantizedSwitchLinear extends Module {
   forward(x: MxArray, indices: MxArray): MxArray {
     const chosen = (a: MxArray) => mx.take(a, indices, 0);
     const weight = unpackAffine(chosen(groupedWords(this.weight, this.options)), chosen(this.scales), chosen(this.biases), this.options.bits);
-    return mx.matmul(weight, x);
+    return withBias(mx.matmul(weight, x), this.bias, indices);
   }
 }
 
@@ -85,17 +108,18 @@ class SwitchGLU extends Module {
   up_proj: SwitchLinear | QuantizedSwitchLinear;
   down_proj: SwitchLinear | QuantizedSwitchLinear;
 
-  constructor(dims: number, hidden: number, experts: number) {
+  constructor(dims: number, hidden: number, experts: number, bias: boolean, private readonly activation: MoeArgs['activation']) {
     super();
-    this.gate_proj = new SwitchLinear(dims, hidden, experts);
-    this.up_proj = new SwitchLinear(dims, hidden, experts);
-    this.down_proj = new SwitchLinear(hidden, dims, experts);
+    this.gate_proj = new SwitchLinear(dims, hidden, experts, bias);
+    this.up_proj = new SwitchLinear(dims, hidden, experts, bias);
+    this.down_proj = new SwitchLinear(hidden, dims, experts, bias);
   }
 
   /** x [batch, sequence, dims], indices [batch, sequence, k] → [batch, sequence, k, dims]. */
   forward(x: MxArray, indices: MxArray): MxArray {
     const column = mx.expandDims(x, [2, 4]);
-    const hidden = mx.multiply(silu(this.gate_proj.forward(column, indices)), this.up_proj.forward(column, indices));
+    const [gate, up] = [this.gate_proj.forward(column, indices), this.up_proj.forward(column, indices)];
+    const hidden = this.activation === 'swiglu-oai' ? swigluOai(gate, up) : mx.multiply(silu(gate), up);
     return mx.flatten(this.down_proj.forward(hidden, indices), -2, -1);
   }
 }
@@ -113,8 +137,8 @@ export class SparseMoe extends Module {
   /** `shared`: the shared expert, when args.sharedExpertSize asks for one. */
   constructor(dims: number, private readonly args: MoeArgs, shared?: Mlp & Module) {
     super();
-    this.gate = new Linear(dims, args.experts, false);
-    this.switch_mlp = new SwitchGLU(dims, args.hiddenSize, args.experts);
+    this.gate = new Linear(dims, args.experts, args.bias ?? false);
+    this.switch_mlp = new SwitchGLU(dims, args.hiddenSize, args.experts, args.bias ?? false, args.activation);
     if (shared) {
       this.shared_expert = shared;
       this.shared_expert_gate = new Linear(dims, 1, false);

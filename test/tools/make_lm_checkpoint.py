@@ -139,6 +139,12 @@ CONFIGS = {
                      num_attention_heads=4, num_key_value_heads=2, head_dim=None, max_position_embeddings=256,
                      rms_norm_eps=1e-5, vocab_size=128, rope_theta=10000.0, use_bias=True,
                      tie_word_embeddings=True),
+    # 2 of 4 biased experts per token, attention sinks, a sliding layer (8 keys) then a global one.
+    "gpt_oss": dict(model_type="gpt_oss", hidden_size=64, num_hidden_layers=2, intermediate_size=64,
+                    num_attention_heads=4, num_key_value_heads=2, head_dim=16, num_local_experts=4,
+                    num_experts_per_tok=2, rms_norm_eps=1e-5, vocab_size=128, rope_theta=150000,
+                    sliding_window=8, rope_scaling={"rope_type": "yarn", "factor": 4.0, "beta_fast": 32.0,
+                                                    "beta_slow": 1.0, "original_max_position_embeddings": 32}),
     "gpt2": dict(model_type="gpt2", n_ctx=128, n_embd=64, n_head=4, n_layer=2, n_positions=128,
                  layer_norm_epsilon=1e-5, vocab_size=128),
     "bert": dict(model_type="bert", hidden_size=64, num_hidden_layers=2, intermediate_size=128,
