@@ -22,12 +22,12 @@ const TOOLS = path.join(ROOT, 'test', 'tools');
 const root = mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-models-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-// name → [architecture, quantization bits]
-const CHECKPOINTS: Record<string, [string, number]> = {
-  llama: ['llama', 0], llama_traditional: ['llama_traditional', 0], llama_sliding: ['llama_sliding', 0], llama_yarn: ['llama_yarn', 0], llama3_scaling: ['llama3_scaling', 0], internlm2_dynamic: ['internlm2_dynamic', 0], gemma3_text: ['gemma3_text', 0], qwen2: ['qwen2', 0], qwen3: ['qwen3', 0], cohere: ['cohere', 0], gemma: ['gemma', 0], gemma2: ['gemma2', 0], granite: ['granite', 0], minicpm: ['minicpm', 0], mixtral: ['mixtral', 0], qwen2_moe: ['qwen2_moe', 0], qwen3_moe: ['qwen3_moe', 0], olmo2: ['olmo2', 0], phi3: ['phi3', 0], smollm3: ['smollm3', 0], stablelm: ['stablelm', 0], starcoder2: ['starcoder2', 0], phi: ['phi', 0], gpt_neox: ['gpt_neox', 0], gpt_neox_sequential: ['gpt_neox_sequential', 0], internlm2: ['internlm2', 0], glm4: ['glm4', 0], ernie4_5: ['ernie4_5', 0], gpt_oss: ['gpt_oss', 0], gpt2: ['gpt2', 0], bert: ['bert', 0], llama_4bit: ['llama', 4], gemma2_4bit: ['gemma2', 4], phi3_4bit: ['phi3', 4], mixtral_4bit: ['mixtral', 4], qwen3_moe_8bit: ['qwen3_moe', 8], gpt2_8bit: ['gpt2', 8],
+// name → [architecture, quantization bits, quantization mode (affine)]
+const CHECKPOINTS: Record<string, [string, number, string?]> = {
+  llama: ['llama', 0], llama_traditional: ['llama_traditional', 0], llama_sliding: ['llama_sliding', 0], llama_yarn: ['llama_yarn', 0], llama3_scaling: ['llama3_scaling', 0], internlm2_dynamic: ['internlm2_dynamic', 0], gemma3_text: ['gemma3_text', 0], qwen2: ['qwen2', 0], qwen3: ['qwen3', 0], cohere: ['cohere', 0], gemma: ['gemma', 0], gemma2: ['gemma2', 0], granite: ['granite', 0], minicpm: ['minicpm', 0], mixtral: ['mixtral', 0], qwen2_moe: ['qwen2_moe', 0], qwen3_moe: ['qwen3_moe', 0], olmo2: ['olmo2', 0], phi3: ['phi3', 0], smollm3: ['smollm3', 0], stablelm: ['stablelm', 0], starcoder2: ['starcoder2', 0], phi: ['phi', 0], gpt_neox: ['gpt_neox', 0], gpt_neox_sequential: ['gpt_neox_sequential', 0], internlm2: ['internlm2', 0], glm4: ['glm4', 0], ernie4_5: ['ernie4_5', 0], gpt_oss: ['gpt_oss', 0], gpt2: ['gpt2', 0], bert: ['bert', 0], llama_4bit: ['llama', 4], gemma2_4bit: ['gemma2', 4], phi3_4bit: ['phi3', 4], mixtral_4bit: ['mixtral', 4], qwen3_moe_8bit: ['qwen3_moe', 8], gpt_oss_mxfp4: ['gpt_oss', 4, 'mxfp4'], gpt2_8bit: ['gpt2', 8],
 };
 // Mixture-of-experts checkpoints → their sparse layers.
-const MOE = new Map([['mixtral', 2], ['qwen2_moe', 2], ['qwen3_moe', 1], ['mixtral_4bit', 2], ['qwen3_moe_8bit', 1], ['gpt_oss', 2]]);
+const MOE = new Map([['mixtral', 2], ['qwen2_moe', 2], ['qwen3_moe', 1], ['mixtral_4bit', 2], ['qwen3_moe_8bit', 1], ['gpt_oss', 2], ['gpt_oss_mxfp4', 2]]);
 const dirOf = (name: string) => path.join(root, name);
 const IDS = [[3, 17, 5, 99, 42, 7, 1], [8, 8, 120, 0, 64, 33, 2]];
 // Greedy decoding: prompts of 12 and 14 tokens, 24 new tokens each (past the sliding windows).
@@ -36,7 +36,7 @@ const STEPS = 24;
 
 let reference: Record<string, { shape: number[]; values: number[]; tokens?: number[][] }> = {};
 beforeAll(() => {
-  const specs = Object.entries(CHECKPOINTS).map(([name, [arch, bits]]) => `${dirOf(name)}:${arch}${bits ? `:${bits}` : ''}`);
+  const specs = Object.entries(CHECKPOINTS).map(([name, [arch, bits, mode]]) => [dirOf(name), arch, ...(bits ? [bits] : []), ...(mode ? [mode] : [])].join(':'));
   execFileSync(PYTHON, [path.join(TOOLS, 'make_lm_checkpoint.py'), ...specs]);
   const jobs = Object.keys(CHECKPOINTS).map((name) => ({ dir: dirOf(name), ids: IDS, prompts: PROMPTS, steps: STEPS }));
   const results = JSON.parse(execFileSync(PYTHON, [path.join(TOOLS, 'mlx_lm_reference.py'), JSON.stringify(jobs)], { encoding: 'utf8', maxBuffer: 1 << 26 }));
@@ -72,7 +72,7 @@ async function exported(name: string, options: Parameters<CausalLM['exportOnnx']
   return { report, session: await ort.InferenceSession.create(report.onnx, { ...exactSessionOptions, logSeverityLevel: 3 }) };
 }
 
-describe.each(['llama', 'llama_traditional', 'llama_sliding', 'llama_yarn', 'llama3_scaling', 'internlm2_dynamic', 'gemma3_text', 'qwen2', 'qwen3', 'cohere', 'gemma', 'gemma2', 'granite', 'minicpm', 'mixtral', 'qwen2_moe', 'qwen3_moe', 'olmo2', 'phi3', 'smollm3', 'stablelm', 'starcoder2', 'phi', 'gpt_neox', 'gpt_neox_sequential', 'internlm2', 'glm4', 'ernie4_5', 'gpt_oss', 'gpt2', 'llama_4bit', 'gemma2_4bit', 'phi3_4bit', 'mixtral_4bit', 'qwen3_moe_8bit', 'gpt2_8bit'])('%s', (name) => {
+describe.each(['llama', 'llama_traditional', 'llama_sliding', 'llama_yarn', 'llama3_scaling', 'internlm2_dynamic', 'gemma3_text', 'qwen2', 'qwen3', 'cohere', 'gemma', 'gemma2', 'granite', 'minicpm', 'mixtral', 'qwen2_moe', 'qwen3_moe', 'olmo2', 'phi3', 'smollm3', 'stablelm', 'starcoder2', 'phi', 'gpt_neox', 'gpt_neox_sequential', 'internlm2', 'glm4', 'ernie4_5', 'gpt_oss', 'gpt2', 'llama_4bit', 'gemma2_4bit', 'phi3_4bit', 'mixtral_4bit', 'qwen3_moe_8bit', 'gpt_oss_mxfp4', 'gpt2_8bit'])('%s', (name) => {
   it('gives mlx-lm\'s logits', () => {
     const logits = load(name).forward(mx.array(IDS.flat(), [2, 7], 'int32'));
     const ref = reference[name]!;
@@ -97,12 +97,14 @@ describe.each(['llama', 'llama_traditional', 'llama_sliding', 'llama_yarn', 'lla
       expect(report.onnxOpHistogram).not.toHaveProperty('Shape');
       expect(report.onnxOpHistogram).not.toHaveProperty('Expand');
     } else {
-      // Only the chosen experts are read: one Gather of weights per projection of each sparse
-      // layer (3), beside the embedding's; quantized, one each of the packed words, scales and
-      // biases; one more of the experts' biases (GPT-OSS).
-      const quantized = CHECKPOINTS[name]![1] ? 3 : 1;
-      const perProjection = quantized + (name.startsWith('gpt_oss') ? 1 : 0);
-      expect(report.onnxOpHistogram.Gather).toBe(3 * perProjection * MOE.get(name)! + quantized);
+      // Only the chosen experts are read: every stacked expert tensor ([experts, ...]: weights,
+      // or packed words, scales and biases) feeds Gathers only, 3 projections per sparse layer.
+      const config = JSON.parse(readFileSync(path.join(dirOf(name), 'config.json'), 'utf8'));
+      const experts = config.num_local_experts ?? config.num_experts;
+      const stacks = JSON.parse(execFileSync(PYTHON, ['-c', EXPERT_STACK_READERS, report.onnx, String(experts)], { encoding: 'utf8' }));
+      const arrays = CHECKPOINTS[name]![1] ? (CHECKPOINTS[name]![2] === 'mxfp4' ? 2 : 3) : 1;
+      expect(stacks.length).toBe(3 * arrays * MOE.get(name)!);
+      for (const readers of stacks) expect([...new Set(readers)]).toEqual(['Gather']);
     }
     expect(onnxElementTypes(report.onnx)).not.toContain(DOUBLE);
 
@@ -177,6 +179,14 @@ async function ortGreedy(session: ort.InferenceSession, model: CausalLM, prompts
   }
   return tokens;
 }
+
+// For each rank-3 initializer with `experts` rows, the op types of the nodes reading it.
+const EXPERT_STACK_READERS = `
+import json, onnx, sys
+g = onnx.load(sys.argv[1]).graph
+stacks = {t.name for t in g.initializer if len(t.dims) == 3 and t.dims[0] == int(sys.argv[2])}
+print(json.dumps([[n.op_type for n in g.node if name in n.input] for name in sorted(stacks)]))
+`;
 
 const LARGEST_FLOAT_INITIALIZER = `
 import onnx, sys

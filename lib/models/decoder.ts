@@ -118,12 +118,12 @@ export function embed(layer: TokenEmbedding, ids: MxArray): MxArray {
     return mx.take(mx.dequantize(layer.weight, layer.scales, layer.biases ?? null, layer.options()), ids, 0);
   }
   const rows = (a: MxArray) => mx.take(a, ids, 0);
-  return unpackAffine(rows(groupedWords(layer.weight, layer.options())), rows(layer.scales), rows(layer.biases), layer.bits);
+  return unpackGroups(groupedWords(rows(layer.weight), layer.options()), rows(layer.scales), rows(layer.biases), layer.options(), layer.scales.dtype);
 }
 
-/** Whether unpackAffine reads this quantization: affine codes that never straddle two words. */
+/** Whether unpackGroups reads this quantization: affine codes that never straddle two words, or MXFP4. */
 export function unpackable({ mode, bits }: { mode: string; bits: number }): boolean {
-  return mode === 'affine' && 32 % bits === 0;
+  return (mode === 'affine' && 32 % bits === 0) || mode === 'mxfp4';
 }
 
 /** A packed uint32 matrix [..., rows, words] seen as [..., rows, groups, words per group]. */
@@ -133,17 +133,31 @@ export function groupedWords(packed: MxArray, { groupSize, bits }: { groupSize: 
   return mx.unflatten(packed, -1, [groups, words / groups]);
 }
 
+// MXFP4: a 4-bit code is sign, 2 exponent and 1 mantissa bits (E2M1); a group's uint8 scale
+// is the power of two 2^(scale − 127) (E8M0).
+const E2M1 = [0, 0.5, 1, 1.5, 2, 3, 4, 6, -0, -0.5, -1, -1.5, -2, -3, -4, -6];
+const E8M0 = Array.from({ length: 256 }, (_, e) => 2 ** (e - 127));
+
 /**
- * Affine-quantized values [..., groups × group size] from packed words [..., groups, words
- * per group] and scales, biases [..., groups], with ops that follow any leading sizes
- * (shifts, masks, broadcasting, flatten): code · scale + bias, per group.
+ * Quantized values [..., groups × group size] in `dtype` from packed words [..., groups,
+ * words per group] and the groups' scales (and affine biases) [..., groups], with ops that
+ * follow any leading sizes (shifts, masks, gathers from tables, broadcasting, flatten):
+ * affine code · scale + bias, or MXFP4's E2M1 value · 2^(scale − 127).
  */
-export function unpackAffine(words: MxArray, scales: MxArray, biases: MxArray, bits: number): MxArray {
+export function unpackGroups(words: MxArray, scales: MxArray, biases: MxArray | undefined,
+  { bits, mode }: { bits: number; mode: string }, dtype: DType): MxArray {
   const perWord = 32 / bits;
   const shifts = mx.array(Array.from({ length: perWord }, (_, i) => i * bits), [perWord], 'uint32');
   const codes = mx.bitwiseAnd(mx.rightShift(mx.expandDims(words, -1), shifts), mx.scalar(2 ** bits - 1, 'uint32'));
   const perGroup = (a: MxArray) => mx.expandDims(a, [-2, -1]);
-  const values = mx.add(mx.multiply(mx.astype(codes, scales.dtype), perGroup(scales)), perGroup(biases));
+  let values: MxArray;
+  if (mode === 'mxfp4') {
+    const table = (entries: number[]) => mx.array(entries, [entries.length], dtype);
+    values = mx.multiply(mx.take(table(E2M1), codes, 0), perGroup(mx.take(table(E8M0), scales, 0)));
+  } else {
+    if (!biases) throw new MlxOnnxError('ERR_INVALID_INPUT', 'affine quantized weights without biases');
+    values = mx.add(mx.multiply(mx.astype(codes, scales.dtype), perGroup(scales)), perGroup(biases));
+  }
   return mx.flatten(values, -3, -1);
 }
 

@@ -373,8 +373,8 @@ export class LlamaForCausalLM extends CausalLM {
     const mask = causalMask(attentionMask, inputIds);
     const windowed = slidingLayers ? causalMask(attentionMask, inputIds, slidingWindow) : mask;
     const { rope, localRope } = this;
-    const angles = ropeAngles(rope, positionIds, attentionMask, h.dtype);
-    const localAngles = localRope ? ropeAngles(localRope, positionIds, attentionMask, h.dtype) : angles;
+    const angles = ropeAngles(rope, positionIds, attentionMask, this.dtype());
+    const localAngles = localRope ? ropeAngles(localRope, positionIds, attentionMask, this.dtype()) : angles;
     const present: KV[] = [];
     this.model.layers.forEach((layer, i) => {
       const sliding = slidingLayers?.[i] ?? false;

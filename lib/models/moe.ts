@@ -10,7 +10,7 @@ import * as mx from '../mx/ops.js';
 import { Linear, silu } from '../nn/layers.js';
 import { Module } from '../nn/module.js';
 import type { QuantizationOptions } from '../nn/quantized.js';
-import { groupedWords, project, unpackable, unpackAffine } from './decoder.js';
+import { groupedWords, project, unpackable, unpackGroups } from './decoder.js';
 import type { Projection } from './model.js';
 
 export interface MoeArgs {
@@ -76,28 +76,34 @@ function withBias(y: MxArray, bias: MxArray | undefined, indices: MxArray): MxAr
   return bias ? mx.add(y, mx.expandDims(mx.take(bias, indices, 0), -1)) : y;
 }
 
-/** SwitchLinear with affine-quantized experts (mlx-lm's QuantizedSwitchLinear). */
+/** SwitchLinear with quantized experts, affine or MXFP4 (mlx-lm's QuantizedSwitchLinear). */
 class QuantizedSwitchLinear extends Module {
   weight: MxArray;
   scales: MxArray;
-  biases: MxArray;
+  biases?: MxArray;
   bias?: MxArray;
 
   constructor(inputDims: number, outputDims: number, experts: number, private readonly options: Required<QuantizationOptions>) {
     super();
     const { groupSize, bits } = options;
     if (!unpackable(options) || inputDims % groupSize !== 0) {
-      throw new MlxOnnxError('ERR_INVALID_INPUT', `quantized experts need affine codes of 1, 2, 4 or 8 bits in groups dividing ${inputDims} (got ${options.mode}, ${bits} bits, groups of ${groupSize})`);
+      throw new MlxOnnxError('ERR_INVALID_INPUT', `quantized experts need affine codes of 1, 2, 4 or 8 bits, or MXFP4, in groups dividing ${inputDims} (got ${options.mode}, ${bits} bits, groups of ${groupSize})`);
     }
     this.weight = mx.zeros([experts, outputDims, (inputDims * bits) / 32], 'uint32');
-    this.scales = mx.zeros([experts, outputDims, inputDims / groupSize]);
-    this.biases = mx.zeros([experts, outputDims, inputDims / groupSize]);
+    const groups = [experts, outputDims, inputDims / groupSize];
+    if (options.mode === 'affine') {
+      this.scales = mx.zeros(groups);
+      this.biases = mx.zeros(groups);
+    } else {
+      this.scales = mx.zeros(groups, 'uint8');
+    }
   }
 
   /** SwitchLinear.forward with the chosen experts' packed words gathered, then dequantized. */
   forward(x: MxArray, indices: MxArray): MxArray {
     const chosen = (a: MxArray) => mx.take(a, indices, 0);
-    const weight = unpackAffine(chosen(groupedWords(this.weight, this.options)), chosen(this.scales), chosen(this.biases), this.options.bits);
+    const biases = this.biases && chosen(this.biases);
+    const weight = unpackGroups(groupedWords(chosen(this.weight), this.options), chosen(this.scales), biases, this.options, x.dtype);
     return withBias(mx.matmul(weight, x), this.bias, indices);
   }
 }

@@ -53,7 +53,7 @@ const ARCHITECTURES: Record<string, Architecture> = {
   ernie4_5: { create: createErnie45, summary: 'llama with interleaved rotary, use_bias, head_dim' },
   glm4: { create: createGlm4, summary: 'llama with norms after each sublayer too, packed gate_up_proj, interleaved partial rotary, attention_bias' },
   gpt_neox: { create: createGptNeox, summary: 'LayerNorm, use_parallel_residual (a norm each), rotary_pct, rotary_emb_base, per-head packed query_key_value, GELU MLP' },
-  gpt_oss: { create: createGptOss, summary: 'llama with attention sinks, alternating sliding/global layers, biased experts and router, clamped SwiGLU; float or affine-quantized experts' },
+  gpt_oss: { create: createGptOss, summary: 'llama with attention sinks, alternating sliding/global layers, biased experts and router, clamped SwiGLU; float, affine or MXFP4 experts' },
   internlm2: { create: createInternLM2, summary: 'llama with per-kv-head packed wqkv, bias; rope_scaling linear or dynamic' },
   gpt2: { create: createGpt2, summary: 'learned positions, LayerNorm, fused c_attn, GELU (tanh) MLP, tied head' },
   bert: { create: createBert, summary: 'encoder: post-norm layers, token types, exact GELU; last_hidden_state (no pooler)' },

@@ -1,6 +1,6 @@
 """Writes tiny random checkpoint folders for mlx-lm architectures (or BERT).
 
-usage: make_lm_checkpoint.py OUT_DIR:ARCH[:BITS] ...   (BITS: MLX-quantize, group size 32)
+usage: make_lm_checkpoint.py OUT_DIR:ARCH[:BITS[:MODE]] ...   (BITS: MLX-quantize, group size 32, MODE affine or mxfp4)
 
 mlx-lm builds the model from config.json (llama, qwen2, qwen2_moe, qwen3, qwen3_moe, cohere,
 gemma, gemma2, granite, minicpm, mixtral, olmo2, phi3, smollm3, stablelm, starcoder2, gpt2);
@@ -169,7 +169,7 @@ def randomize(params):
     return out
 
 
-def write(out, arch, bits):
+def write(out, arch, bits, mode="affine"):
     config = dict(CONFIGS[arch])
     os.makedirs(out, exist_ok=True)
     mx.random.seed(0)
@@ -182,8 +182,8 @@ def write(out, arch, bits):
         model = model_class(args_class.from_dict(config))
     model.update(tree_unflatten(list(randomize(dict(tree_flatten(model.parameters()))).items())))
     if bits:
-        nn.quantize(model, group_size=32, bits=bits)
-        config["quantization"] = {"group_size": 32, "bits": bits}
+        nn.quantize(model, group_size=32, bits=bits, mode=mode)
+        config["quantization"] = {"group_size": 32, "bits": bits, "mode": mode}
     weights = dict(tree_flatten(model.parameters()))
     mx.eval(weights)
     mx.save_safetensors(os.path.join(out, "model.safetensors"), weights, metadata={"format": "mlx"})
@@ -197,5 +197,5 @@ def write(out, arch, bits):
 
 if __name__ == "__main__":
     for spec in sys.argv[1:]:
-        out, arch, *bits = spec.split(":")
-        write(out, arch, int(bits[0]) if bits else 0)
+        out, arch, *quantization = spec.split(":")
+        write(out, arch, int(quantization[0]) if quantization else 0, *quantization[1:])
