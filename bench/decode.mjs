@@ -124,7 +124,7 @@ for (const [name, reference] of Object.entries(mlx)) {
   const model = models.loadModel(path.join(OUT, name));
   const quantized = name !== 'llama_fp32';
   for (const run of RUNS.filter((r) => quantized || !r.quantizedOnly)) {
-    const report = await model.exportOnnx(path.join(OUT, `${name}-${run.target}`), { target: run.target });
+    const report = await models.exportModel(model, path.join(OUT, `${name}-${run.target}`), { target: run.target });
     const times = await decodeTimes(report.onnx, run.options);
     results.push({
       model: name, target: run.label, weightMB: reference.weightBytes / 1e6,

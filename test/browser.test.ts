@@ -138,7 +138,7 @@ describe.skipIf(!HAS_CHROMIUM)(`examples/browser in headless Chromium${HAS_CHROM
 
   it("generates onnxruntime-node's (and MLX's) greedy tokens from the gpt2 export for target 'web', on WASM", async () => {
     const model = models.loadModel(path.join(root, 'gpt2')) as InstanceType<typeof models.CausalLM>;
-    const report = await model.exportOnnx(path.join(root, 'gpt2-web'), { target: 'web' });
+    const report = await models.exportModel(model, path.join(root, 'gpt2-web'), { target: 'web' });
     expect(report.webCompatibility!.wasm).toEqual({ supported: true, unsupported: [] });
     // The protobuf reader sees the nodes the converter says it wrote.
     const read = readOperators(report.onnx);
@@ -156,7 +156,7 @@ describe.skipIf(!HAS_CHROMIUM)(`examples/browser in headless Chromium${HAS_CHROM
 
   it('runs a contrib operator (MatMulNBits of a 4-bit llama, target ort) on WASM, as the table says', async () => {
     const model = models.loadModel(path.join(root, 'llama_4bit'));
-    const report = await model.exportOnnx(path.join(root, 'llama4-ort'), { target: 'ort' });
+    const report = await models.exportModel(model, path.join(root, 'llama4-ort'), { target: 'ort' });
     const operators = readOperators(report.onnx);
     expect(operators.filter((op) => op.domain === 'com.microsoft').map((op) => op.opType)).toEqual(['MatMulNBits']);
     expect(checkOperators(operators).wasm).toEqual({ supported: true, unsupported: [] });
@@ -167,7 +167,7 @@ describe.skipIf(!HAS_CHROMIUM)(`examples/browser in headless Chromium${HAS_CHROM
 
   it('runs the 4-bit llama\'s packed uint4 weights (blocked DequantizeLinear, target web) on WASM', async () => {
     const model = models.loadModel(path.join(root, 'llama_4bit'));
-    const report = await model.exportOnnx(path.join(root, 'llama4-web'), { target: 'web' });
+    const report = await models.exportModel(model, path.join(root, 'llama4-web'), { target: 'web' });
     expect(report.onnxOpHistogram).toHaveProperty('DequantizeLinear');
     expect(report.webCompatibility!.wasm).toEqual({ supported: true, unsupported: [] });
     await serve(report.outDir);

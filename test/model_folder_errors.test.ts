@@ -71,17 +71,13 @@ describe('config.json', () => {
 });
 
 describe('architecture settings', () => {
-  it('layer kinds, rope scaling types and per-head q/k LayerNorms mlx-onnx does not read are refused by name', () => {
+  it('layer kinds, rope scaling types and settings mlx-onnx does not read are refused by name', () => {
     const layers = { ...LLAMA, layer_types: ['full_attention', 'linear_attention'] };
     expectInvalid(() => models.loadModel(folder({ 'config.json': layers })),
       "layer_types must list 'full_attention' or 'sliding_attention' for each of the 1 layers");
     const rope = { ...LLAMA, rope_scaling: { rope_type: 'proportional', factor: 2 } };
     expectInvalid(() => models.loadModel(folder({ 'config.json': rope })),
       "rope scaling 'proportional' is not supported (default, linear, llama3, yarn, dynamic)");
-    const stablelm = { ...LLAMA, model_type: 'stablelm', num_key_value_heads: 4, rope_theta: 10000, layer_norm_eps: 1e-5,
-      use_qkv_bias: false, partial_rotary_factor: 0.25, qk_layernorm: true };
-    expectInvalid(() => models.loadModel(folder({ 'config.json': stablelm })),
-      'stablelm models with qk_layernorm (a LayerNorm per head) are not supported');
     const smollm3 = { ...LLAMA, model_type: 'smollm3', no_rope_layers: [1, 0, 1] };
     expectInvalid(() => models.loadModel(folder({ 'config.json': smollm3 })),
       "config.json's no_rope_layers must list one 0 or 1 per layer (1)");

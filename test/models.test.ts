@@ -24,7 +24,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 // name → [architecture, quantization bits, quantization mode (affine)]
 const CHECKPOINTS: Record<string, [string, number, string?]> = {
-  llama: ['llama', 0], llama_traditional: ['llama_traditional', 0], llama_sliding: ['llama_sliding', 0], llama_yarn: ['llama_yarn', 0], llama3_scaling: ['llama3_scaling', 0], internlm2_dynamic: ['internlm2_dynamic', 0], gemma3_text: ['gemma3_text', 0], qwen2: ['qwen2', 0], qwen3: ['qwen3', 0], cohere: ['cohere', 0], gemma: ['gemma', 0], gemma2: ['gemma2', 0], granite: ['granite', 0], minicpm: ['minicpm', 0], mixtral: ['mixtral', 0], qwen2_moe: ['qwen2_moe', 0], qwen3_moe: ['qwen3_moe', 0], olmo2: ['olmo2', 0], phi3: ['phi3', 0], smollm3: ['smollm3', 0], stablelm: ['stablelm', 0], starcoder2: ['starcoder2', 0], phi: ['phi', 0], gpt_neox: ['gpt_neox', 0], gpt_neox_sequential: ['gpt_neox_sequential', 0], internlm2: ['internlm2', 0], glm4: ['glm4', 0], ernie4_5: ['ernie4_5', 0], gpt_oss: ['gpt_oss', 0], gpt2: ['gpt2', 0], bert: ['bert', 0], llama_4bit: ['llama', 4], gemma2_4bit: ['gemma2', 4], phi3_4bit: ['phi3', 4], mixtral_4bit: ['mixtral', 4], qwen3_moe_8bit: ['qwen3_moe', 8], gpt_oss_mxfp4: ['gpt_oss', 4, 'mxfp4'], gpt2_8bit: ['gpt2', 8],
+  llama: ['llama', 0], llama_traditional: ['llama_traditional', 0], llama_sliding: ['llama_sliding', 0], llama_yarn: ['llama_yarn', 0], llama3_scaling: ['llama3_scaling', 0], internlm2_dynamic: ['internlm2_dynamic', 0], gemma3_text: ['gemma3_text', 0], qwen2: ['qwen2', 0], qwen3: ['qwen3', 0], cohere: ['cohere', 0], gemma: ['gemma', 0], gemma2: ['gemma2', 0], granite: ['granite', 0], minicpm: ['minicpm', 0], mixtral: ['mixtral', 0], qwen2_moe: ['qwen2_moe', 0], qwen3_moe: ['qwen3_moe', 0], olmo2: ['olmo2', 0], phi3: ['phi3', 0], smollm3: ['smollm3', 0], stablelm: ['stablelm', 0], stablelm_qk: ['stablelm_qk', 0], cohere_qk: ['cohere_qk', 0], starcoder2: ['starcoder2', 0], phi: ['phi', 0], gpt_neox: ['gpt_neox', 0], gpt_neox_sequential: ['gpt_neox_sequential', 0], internlm2: ['internlm2', 0], glm4: ['glm4', 0], ernie4_5: ['ernie4_5', 0], gpt_oss: ['gpt_oss', 0], gpt2: ['gpt2', 0], bert: ['bert', 0], llama_4bit: ['llama', 4], gemma2_4bit: ['gemma2', 4], phi3_4bit: ['phi3', 4], mixtral_4bit: ['mixtral', 4], qwen3_moe_8bit: ['qwen3_moe', 8], gpt_oss_mxfp4: ['gpt_oss', 4, 'mxfp4'], gpt2_8bit: ['gpt2', 8],
 };
 // Mixture-of-experts checkpoints → their sparse layers.
 const MOE = new Map([['mixtral', 2], ['qwen2_moe', 2], ['qwen3_moe', 1], ['mixtral_4bit', 2], ['qwen3_moe_8bit', 1], ['gpt_oss', 2], ['gpt_oss_mxfp4', 2]]);
@@ -66,13 +66,13 @@ const int64 = (rows: number[][]) => mx.array(rows.flat(), [rows.length, rows[0]!
 const ortInt64 = (rows: number[][]) => new ort.Tensor('int64', BigInt64Array.from(rows.flat().map(BigInt)), [rows.length, rows[0]!.length]);
 const ortOf = (a: MxArray) => new ort.Tensor('float32', floats(a), a.shape);
 
-async function exported(name: string, options: Parameters<CausalLM['exportOnnx']>[1] = {}) {
+async function exported(name: string, options: models.ExportOptions = {}) {
   const outDir = path.join(root, `${name}-onnx-${options.kvCache === false ? 'nocache' : 'cache'}-${options.dtype ?? 'float32'}`);
-  const report = await load(name).exportOnnx(outDir, options);
+  const report = await models.exportModel(load(name), outDir, options);
   return { report, session: await ort.InferenceSession.create(report.onnx, { ...exactSessionOptions, logSeverityLevel: 3 }) };
 }
 
-describe.each(['llama', 'llama_traditional', 'llama_sliding', 'llama_yarn', 'llama3_scaling', 'internlm2_dynamic', 'gemma3_text', 'qwen2', 'qwen3', 'cohere', 'gemma', 'gemma2', 'granite', 'minicpm', 'mixtral', 'qwen2_moe', 'qwen3_moe', 'olmo2', 'phi3', 'smollm3', 'stablelm', 'starcoder2', 'phi', 'gpt_neox', 'gpt_neox_sequential', 'internlm2', 'glm4', 'ernie4_5', 'gpt_oss', 'gpt2', 'llama_4bit', 'gemma2_4bit', 'phi3_4bit', 'mixtral_4bit', 'qwen3_moe_8bit', 'gpt_oss_mxfp4', 'gpt2_8bit'])('%s', (name) => {
+describe.each(['llama', 'llama_traditional', 'llama_sliding', 'llama_yarn', 'llama3_scaling', 'internlm2_dynamic', 'gemma3_text', 'qwen2', 'qwen3', 'cohere', 'gemma', 'gemma2', 'granite', 'minicpm', 'mixtral', 'qwen2_moe', 'qwen3_moe', 'olmo2', 'phi3', 'smollm3', 'stablelm', 'stablelm_qk', 'cohere_qk', 'starcoder2', 'phi', 'gpt_neox', 'gpt_neox_sequential', 'internlm2', 'glm4', 'ernie4_5', 'gpt_oss', 'gpt2', 'llama_4bit', 'gemma2_4bit', 'phi3_4bit', 'mixtral_4bit', 'qwen3_moe_8bit', 'gpt_oss_mxfp4', 'gpt2_8bit'])('%s', (name) => {
   it('gives mlx-lm\'s logits', () => {
     const logits = load(name).forward(mx.array(IDS.flat(), [2, 7], 'int32'));
     const ref = reference[name]!;
@@ -203,7 +203,7 @@ describe.each([['llama_4bit', 1], ['gpt2_8bit', 2]] as const)('%s in ONNX Runtim
     const fused: Record<string, number> = {};
     for (const target of ['standard', 'ort'] as const) {
       const outDir = path.join(root, `${name}-optimized-${target}`);
-      const report = await load(name).exportOnnx(outDir, { target });
+      const report = await models.exportModel(load(name), outDir, { target });
       const optimized = path.join(outDir, 'optimized.onnx');
       await ort.InferenceSession.create(report.onnx, { ...exactSessionOptions, logSeverityLevel: 3, optimizedModelFilePath: optimized });
       const ops = Object.fromEntries(readModelUse(optimized).operators.map((o) => [o.opType, o.count]));
@@ -251,7 +251,10 @@ describe('exports', () => {
     const model = load('bert') as InstanceType<typeof models.Encoder>;
     const hidden = model.forward(mx.array(IDS.flat(), [2, 7], 'int32'));
     expect(maxDiff(floats(hidden), hidden.shape, reference.bert!.values, reference.bert!.shape)).toBeLessThanOrEqual(ATOL);
-    const { session } = await exported('bert');
+    const { report, session } = await exported('bert', { verify: true });
+    expect(report.verify!.pass).toBe(true);
+    expect(report.verify!.outputs.map((o) => o.name)).toEqual(['last_hidden_state (padded batch)']);
+    expect(report.outputs[0]!.shape).toEqual(['batch_size', 'sequence_length', 64]);
     expect(session.inputNames).toEqual(['input_ids', 'attention_mask', 'token_type_ids']);
     expect(session.outputNames).toEqual(['last_hidden_state']);
     const ids = [[2, 40, 41, 42, 43, 3, 0, 0], [2, 50, 51, 52, 53, 54, 55, 3], [2, 9, 3, 0, 0, 0, 0, 0]];

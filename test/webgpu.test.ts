@@ -181,12 +181,12 @@ describe.skipIf(!HAS_CHROMIUM)(`onnxruntime-web WebGPU in headless Chromium${HAS
 
   const decoders = ['gpt2', 'llama', 'qwen3', 'llama_4bit'];
   describe.each(decoders)('export-model %s --target web', (name) => {
-    let report: Awaited<ReturnType<InstanceType<typeof models.CausalLM>['exportOnnx']>>;
+    let report: models.ExportReport;
     let reference: Awaited<ReturnType<typeof greedyWithOrt>>;
 
     beforeAll(async () => {
       const model = models.loadModel(path.join(root, name)) as InstanceType<typeof models.CausalLM>;
-      report = await model.exportOnnx(path.join(served, `decoder-${name}`), { target: 'web' });
+      report = await models.exportModel(model, path.join(served, `decoder-${name}`), { target: 'web' });
       reference = await greedyWithOrt(report.onnx, PROMPT, COUNT);
       expect(reference.tokens).toEqual(models.generateGreedy(model, PROMPT, { maxNewTokens: COUNT }));
       expect(new Set(reference.tokens).size).toBeGreaterThan(1);

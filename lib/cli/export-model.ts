@@ -4,7 +4,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadModel } from '../models/load.js';
 import { architectures } from '../models/registry.js';
-import type { ExportReport } from '../models/export.js';
+import { type ExportReport, exportModel } from '../models/export.js';
 import { fail, integer, interrupt, positiveNumber } from './common.js';
 import { printWebCompatibility } from './format.js';
 import { Progress } from './progress.js';
@@ -64,7 +64,7 @@ export function addExportModelCommand(program: Command, debug: () => boolean): v
       try {
         const model = loadModel(modelDir);
         progress.step();
-        const report = await model.exportOnnx(opts.output, {
+        const report = await exportModel(model, opts.output, {
           dtype: opts.dtype,
           kvCache: opts.kvCache,
           target: opts.target,

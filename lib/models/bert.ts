@@ -40,9 +40,10 @@ class Embeddings extends Module {
     this.LayerNorm = new LayerNorm(args.hidden, args.eps);
   }
 
-  forward({ inputIds, tokenTypeIds }: EncoderInputs): MxArray {
-    const sum = mx.add(mx.add(embed(this.word_embeddings, inputIds), embed(this.token_type_embeddings, tokenTypeIds)),
-      embed(this.position_embeddings, indicesLike(inputIds)));
+  forward({ inputIds, tokenTypeIds }: EncoderInputs, shapeless: boolean): MxArray {
+    const rows = (table: TokenEmbedding, ids: MxArray) => embed(table, ids, shapeless);
+    const sum = mx.add(mx.add(rows(this.word_embeddings, inputIds), rows(this.token_type_embeddings, tokenTypeIds)),
+      rows(this.position_embeddings, indicesLike(inputIds)));
     return this.LayerNorm.forward(sum);
   }
 }
@@ -132,18 +133,21 @@ class BertEncoder extends Module {
 
 export class BertModel extends Encoder {
   readonly modelType = 'bert';
+  readonly vocabSize: number;
+  readonly hiddenSize: number;
   embeddings: Embeddings;
   encoder: BertEncoder;
 
   constructor(args: BertArgs) {
     super();
+    [this.vocabSize, this.hiddenSize] = [args.vocab, args.hidden];
     this.embeddings = new Embeddings(args);
     this.encoder = new BertEncoder(args);
   }
 
   encode(inputs: EncoderInputs): MxArray {
     const mask = paddingMask(inputs.attentionMask);
-    return this.encoder.layer.reduce((h, layer) => layer.forward(h, mask), this.embeddings.forward(inputs));
+    return this.encoder.layer.reduce((h, layer) => layer.forward(h, mask), this.embeddings.forward(inputs, inputs.shapeless ?? false));
   }
 
   /**

@@ -1,15 +1,11 @@
 // Command-R as mlx_lm.models.cohere: LayerNorm (bias only with layer_norm_bias), attention
 // and the MLP side by side on one normalized input, interleaved rotary pairs, a tied head and
 // logits times logit_scale.
-import { MlxOnnxError } from '../errors.js';
 import { bool, int, num, positive } from './config.js';
 import { LlamaForCausalLM } from './llama.js';
 import type { Config } from './model.js';
 
 export function createCohere(config: Config): LlamaForCausalLM {
-  if (bool(config, 'use_qk_norm', false)) {
-    throw new MlxOnnxError('ERR_INVALID_INPUT', 'cohere models with use_qk_norm (a LayerNorm per head) are not supported');
-  }
   const hiddenSize = int(config, 'hidden_size', 8192);
   const numHeads = positive(config, 'num_attention_heads', 64);
   const attentionBias = bool(config, 'attention_bias', false);
@@ -28,7 +24,7 @@ export function createCohere(config: Config): LlamaForCausalLM {
     qkvBias: attentionBias,
     outputBias: attentionBias,
     mlpBias: false,
-    qkNorm: false,
+    qkNorm: bool(config, 'use_qk_norm', false) ? 'per-head-weights' : false,
     layerNorm: bool(config, 'layer_norm_bias', false) ? 'bias' : 'no-bias',
     parallelResidual: 'shared-norm',
     logitsScale: num(config, 'logit_scale', 0.0625),

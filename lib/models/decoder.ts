@@ -94,25 +94,13 @@ export function projectHeads(layers: Projection[], x: MxArray, heads: number[], 
   return mx.split(all, cutsOf(heads), 1);
 }
 
-let shapelessTrace = false;
-
-/** Runs `record` (which traces a step) with the shape-agnostic variants of embed(). */
-export function inShapelessTrace<T>(record: () => T): T {
-  shapelessTrace = true;
-  try {
-    return record();
-  } finally {
-    shapelessTrace = false;
-  }
-}
-
 /**
- * Embedding rows for ids. MLX's dequantize reshapes with the sizes seen when traced, so a
- * shapeless trace gathers packed rows and unpacks them with unpackAffine: only the looked-up
- * rows are dequantized, never the table.
+ * Embedding rows for ids. MLX's dequantize reshapes with the sizes seen when traced, so for a
+ * shapeless trace the packed rows are gathered and unpacked with unpackGroups: only the
+ * looked-up rows are dequantized, never the table.
  */
-export function embed(layer: TokenEmbedding, ids: MxArray): MxArray {
-  if (!shapelessTrace || !(layer instanceof QuantizedEmbedding)) return layer.forward(ids);
+export function embed(layer: TokenEmbedding, ids: MxArray, shapeless = false): MxArray {
+  if (!shapeless || !(layer instanceof QuantizedEmbedding)) return layer.forward(ids);
   if (!unpackable(layer.options()) || !layer.biases) {
     // Codes that straddle words (3, 5, 6 bits) and the fp formats: the table, then rows.
     return mx.take(mx.dequantize(layer.weight, layer.scales, layer.biases ?? null, layer.options()), ids, 0);
@@ -177,6 +165,8 @@ export interface StepInputs {
   positionIds: MxArray;
   /** One entry per layer, or none for a step without a cache. */
   past?: KV[];
+  /** Written for a shapeless trace (see ModelSignature.run). */
+  shapeless?: boolean;
 }
 
 export interface StepOutputs {

@@ -11,9 +11,9 @@ import { MlxOnnxError, invalidArgument } from '../errors.js';
 import type { MxArray } from '../mx/array.js';
 import * as mx from '../mx/ops.js';
 import { type InputSpec, trace } from '../mx/trace.js';
+import { isFloat } from '../tensors.js';
 import type { ConvertReport, DType, ExternalData, Target, TensorInfo, VerifyReport, WebCompatibility, WrittenFile } from '../types.js';
-import { type KV, inShapelessTrace } from './decoder.js';
-import type { LanguageModel } from './model.js';
+import type { LanguageModel, TensorSpec } from './model.js';
 import { verifyExport } from './verify.js';
 
 export type ExportStage = 'export' | 'copy' | 'verify';
@@ -72,21 +72,11 @@ export const COMPANION_FILES = [
   'chat_template.json', 'preprocessor_config.json',
 ];
 
-// Sizes the trace is recorded at: distinct and above 1, so that no dimension that varies
-// is mistaken for a broadcast or for a fixed size of the model.
-const TRACE_BATCH = 2;
-const TRACE_SEQUENCE = 3;
-const TRACE_PAST = 5;
-
-interface Signature {
-  fn: (...inputs: MxArray[]) => MxArray[];
-  specs: InputSpec[];
-  inputNames: string[];
-  outputNames: string[];
-  dynamic: Record<string, Record<number, string>>;
-  /** The output dims that follow the inputs' (for the report). */
-  dynamicOutputs: Record<string, Record<number, string>>;
-}
+// Sizes the trace is recorded at, by symbolic dim: distinct and above 1, so that no dimension
+// that varies is mistaken for a broadcast or for a fixed size of the model.
+const TRACE_SIZES: Record<string, number> = {
+  batch_size: 2, sequence_length: 3, past_sequence_length: 5, total_sequence_length: 8,
+};
 
 /** An input or output of the exported model; varying dims by name. */
 export interface ExportedTensor {
@@ -95,64 +85,33 @@ export interface ExportedTensor {
   shape: Array<number | string>;
 }
 
+/** For each tensor, its symbolic dims by axis (convert()'s `dynamic`). */
+function symbolicDims(tensors: TensorSpec[]): Record<string, Record<number, string>> {
+  return Object.fromEntries(tensors.map((t) => [t.name,
+    Object.fromEntries(t.dims.flatMap((d, axis) => (typeof d === 'string' ? [[axis, d]] : [])))]));
+}
+
+/** The trace's input specs: each symbolic dim at its trace size. */
+function traceSpecs(inputs: TensorSpec[]): InputSpec[] {
+  return inputs.map((t) => ({
+    dtype: t.dtype,
+    shape: t.dims.map((d) => {
+      if (typeof d === 'number') return d;
+      const size = TRACE_SIZES[d];
+      if (size === undefined) throw new MlxOnnxError('ERR_INTERNAL', `no trace size for dim '${d}' of ${t.name}`);
+      return size;
+    }),
+  }));
+}
+
 function named(tensors: TensorInfo[], dims: Record<string, Record<number, string>>): ExportedTensor[] {
   return tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape.map((d, axis) => dims[t.name]?.[axis] ?? d) }));
 }
 
-function decoderSignature(model: Extract<LanguageModel, { kind: 'causal-lm' }>, kvCache: boolean, dtype: DType): Signature {
-  const names = Array.from({ length: model.numLayers }, (_, i) => [`${i}.key`, `${i}.value`]).flat();
-  const tokens = { 0: 'batch_size', 1: 'sequence_length' };
-  const past = TRACE_PAST * Number(kvCache);
-  const fn = (inputIds: MxArray, attentionMask: MxArray, positionIds: MxArray, ...cache: MxArray[]) => {
-    const pairs: KV[] | undefined = kvCache
-      ? Array.from({ length: model.numLayers }, (_, i) => ({ key: cache[2 * i]!, value: cache[2 * i + 1]! }))
-      : undefined;
-    const { logits, present } = model.step({ inputIds, attentionMask, positionIds, past: pairs });
-    return kvCache ? [logits, ...present.flatMap((kv) => [kv.key, kv.value])] : [logits];
-  };
-  const cacheShape = [TRACE_BATCH, model.numKvHeads, TRACE_PAST, model.headDim];
-  return {
-    fn: fn as Signature['fn'],
-    specs: [
-      { shape: [TRACE_BATCH, TRACE_SEQUENCE], dtype: 'int64' },
-      { shape: [TRACE_BATCH, past + TRACE_SEQUENCE], dtype: 'int64' },
-      { shape: [TRACE_BATCH, TRACE_SEQUENCE], dtype: 'int64' },
-      ...(kvCache ? names.map(() => ({ shape: cacheShape, dtype })) : []),
-    ],
-    inputNames: ['input_ids', 'attention_mask', 'position_ids', ...(kvCache ? names.map((n) => `past_key_values.${n}`) : [])],
-    outputNames: ['logits', ...(kvCache ? names.map((n) => `present.${n}`) : [])],
-    dynamic: {
-      input_ids: tokens,
-      attention_mask: { 0: 'batch_size', 1: kvCache ? 'total_sequence_length' : 'sequence_length' },
-      position_ids: tokens,
-      ...Object.fromEntries(kvCache ? names.map((n) => [`past_key_values.${n}`, { 0: 'batch_size', 2: 'past_sequence_length' }]) : []),
-    },
-    dynamicOutputs: {
-      logits: tokens,
-      ...Object.fromEntries(kvCache ? names.map((n) => [`present.${n}`, { 0: 'batch_size', 2: 'total_sequence_length' }]) : []),
-    },
-  };
-}
-
-function encoderSignature(model: Extract<LanguageModel, { kind: 'encoder' }>): Signature {
-  const tokens = { 0: 'batch_size', 1: 'sequence_length' };
-  const spec = { shape: [TRACE_BATCH, TRACE_SEQUENCE], dtype: 'int64' as const };
-  return {
-    fn: (inputIds, attentionMask, tokenTypeIds) => [model.encode({ inputIds: inputIds!, attentionMask: attentionMask!, tokenTypeIds: tokenTypeIds! })],
-    specs: [spec, spec, spec],
-    inputNames: ['input_ids', 'attention_mask', 'token_type_ids'],
-    outputNames: ['last_hidden_state'],
-    dynamic: { input_ids: tokens, attention_mask: tokens, token_type_ids: tokens },
-    dynamicOutputs: { last_hidden_state: tokens },
-  };
-}
-
-const FLOAT_DTYPES = new Set<DType>(['float16', 'float32', 'bfloat16', 'float64']);
-
 /** Casts the model's float parameters to dtype; returns the originals to restore. */
 function castParameters(model: LanguageModel, dtype: DType): Record<string, MxArray> | undefined {
   const original = model.parameters();
-  const changed = Object.entries(original).filter(([, a]) => FLOAT_DTYPES.has(a.dtype) && a.dtype !== dtype);
+  const changed = Object.entries(original).filter(([, a]) => isFloat(a.dtype) && a.dtype !== dtype);
   if (changed.length === 0) return undefined;
   const cast = Object.fromEntries(changed.map(([name, a]) => [name, mx.astype(a, dtype)]));
   mx.eval(...Object.values(cast));
@@ -189,17 +148,18 @@ export async function exportModel(model: LanguageModel, outDir: string, options:
   const restore = castParameters(model, dtype);
   const temp = mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-export-'));
   try {
-    const signature = model.kind === 'causal-lm' ? decoderSignature(model, kvCache, dtype) : encoderSignature(model);
+    const signature = model.kind === 'causal-lm' ? model.signature({ kvCache, dtype }) : model.signature({ dtype });
     // The MLX export of the step, then the same conversion as any .mlxfn file.
     const mlxfn = path.join(temp, 'step.mlxfn');
-    inShapelessTrace(() => trace(signature.fn, signature.specs, { shapeless: true }).toMlxfn(mlxfn));
+    const run = (...inputs: MxArray[]) => signature.run(inputs, { shapeless: true });
+    trace(run, traceSpecs(signature.inputs), { shapeless: true }).toMlxfn(mlxfn);
     const converted: ConvertReport = await convert(mlxfn, onnx, {
       target: options.target,
       opset: options.opset ?? (options.target === 'web' ? undefined : FUSED_OPSET),
       externalData: options.externalData,
-      inputNames: signature.inputNames,
-      outputNames: signature.outputNames,
-      dynamic: signature.dynamic,
+      inputNames: signature.inputs.map((t) => t.name),
+      outputNames: signature.outputs.map((t) => t.name),
+      dynamic: symbolicDims(signature.inputs),
       signal: options.signal,
     });
     const exportMs = performance.now() - start;
@@ -215,8 +175,8 @@ export async function exportModel(model: LanguageModel, outDir: string, options:
       onnx,
       dtype,
       kvCache,
-      inputs: named(converted.inputs, signature.dynamic),
-      outputs: named(converted.outputs, signature.dynamicOutputs),
+      inputs: named(converted.inputs, symbolicDims(signature.inputs)),
+      outputs: named(converted.outputs, symbolicDims(signature.outputs)),
       nodeCount: converted.nodeCount,
       onnxOpHistogram: converted.onnxOpHistogram,
       warnings: converted.warnings,

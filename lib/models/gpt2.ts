@@ -105,8 +105,8 @@ export class GPT2LMHeadModel extends CausalLM {
     this.model = new GPT2Model(args);
   }
 
-  step({ inputIds, attentionMask, positionIds, past }: StepInputs): StepOutputs {
-    let h = mx.add(embed(this.model.wte, inputIds), embed(this.model.wpe, positionIds));
+  step({ inputIds, attentionMask, positionIds, past, shapeless }: StepInputs): StepOutputs {
+    let h = mx.add(embed(this.model.wte, inputIds, shapeless), embed(this.model.wpe, positionIds, shapeless));
     const mask = causalMask(attentionMask, inputIds);
     const present: KV[] = [];
     this.model.h.forEach((layer, i) => {

@@ -35,10 +35,11 @@ export interface LlamaArgs {
   outputBias: boolean;
   mlpBias: boolean;
   /**
-   * RMSNorm of queries and keys before the rotation: of each head (Qwen3), or of the whole
-   * projection (OLMo 2); false for none.
+   * Norms of queries and keys before the rotation: the block's norm of each head (Qwen3), or
+   * of the whole projection (OLMo 2), or a LayerNorm of each head with a weight per head
+   * (Cohere's use_qk_norm, StableLM's qk_layernorm: 'per-head-weights'); false for none.
    */
-  qkNorm: false | 'heads' | 'projection';
+  qkNorm: false | 'heads' | 'projection' | 'per-head-weights';
   /** Gemma: norms scale by 1 + weight. */
   normWeightOffset?: number;
   /** Gemma: embeddings times this (√hidden_size). */
@@ -130,7 +131,22 @@ class OffsetRMSNorm extends RMSNorm {
   }
 }
 
-type Norm = RMSNorm | LayerNorm;
+/** LayerNorm over each head's features without a bias, scaled by that head's own weight [heads, head_dim]. */
+class PerHeadLayerNorm extends Module {
+  weight: MxArray;
+
+  constructor(heads: number, headDim: number, private readonly eps: number) {
+    super();
+    this.weight = mx.ones([heads, headDim]);
+  }
+
+  /** x [batch, heads, sequence, head_dim] */
+  forward(x: MxArray): MxArray {
+    return mx.multiply(mx.expandDims(this.weight, 1), mx.fast.layerNorm(x, null, null, this.eps));
+  }
+}
+
+type Norm = RMSNorm | LayerNorm | PerHeadLayerNorm;
 
 function norm(args: LlamaArgs, dims: number): Norm {
   if (args.layerNorm) return new LayerNorm(dims, args.rmsNormEps, true, args.layerNorm === 'bias');
@@ -199,7 +215,10 @@ class Attention extends Module {
     }
     this.o_proj = new Linear(numHeads * headDim, hiddenSize, args.outputBias);
     if (args.attentionSinks) this.sinks = mx.zeros([numHeads]);
-    if (args.qkNorm) {
+    if (args.qkNorm === 'per-head-weights') {
+      this.q_norm = new PerHeadLayerNorm(numHeads, headDim, args.rmsNormEps);
+      this.k_norm = new PerHeadLayerNorm(numKvHeads, headDim, args.rmsNormEps);
+    } else if (args.qkNorm) {
       const whole = args.qkNorm === 'projection';
       this.q_norm = norm(args, whole ? numHeads * headDim : headDim);
       this.k_norm = norm(args, whole ? numKvHeads * headDim : headDim);
@@ -365,8 +384,8 @@ export class LlamaForCausalLM extends CausalLM {
     if (args.localRopeTheta !== undefined) this.localRope = ropeFor(dims, args.localRopeTheta, traditional);
   }
 
-  step({ inputIds, attentionMask, positionIds, past }: StepInputs): StepOutputs {
-    let h = embed(this.model.embed_tokens, inputIds);
+  step({ inputIds, attentionMask, positionIds, past, shapeless }: StepInputs): StepOutputs {
+    let h = embed(this.model.embed_tokens, inputIds, shapeless);
     if (this.args.embedScale !== undefined) h = mx.multiply(h, this.args.embedScale);
     // Computed once for all layers: the masks and rotations.
     const { slidingLayers, slidingWindow, ropeLayers } = this.args;

@@ -1,12 +1,12 @@
 // Checks an exported model: the TypeScript model in MLX and the ONNX file in ONNX Runtime
-// on the same tokens — a batch of two with left padding in one row, the prompt step and
-// (with a cache) a decode step that feeds each side its own present tensors back.
+// on the same tokens, fed and read by the names of the model's signature — a batch of two
+// with left padding in one row, the prompt step and (with a cache) a decode step that feeds
+// each side its own present tensors back.
 import type { MxArray } from '../mx/array.js';
 import * as mx from '../mx/ops.js';
 import { compareArrays } from '../tensors.js';
 import type { DType, HostArray, OutputComparison, VerifyReport } from '../types.js';
 import { runOnnx } from '../verify.js';
-import type { KV } from './decoder.js';
 import type { CausalLM, Encoder, LanguageModel } from './model.js';
 
 export interface ExportCheckOptions {
@@ -32,58 +32,65 @@ function tokens(count: number, vocab: number, seed: number): number[] {
 }
 
 export async function verifyExport(model: LanguageModel, onnxPath: string, options: ExportCheckOptions): Promise<VerifyReport> {
-  const tolerance = TOLERANCE[model.dtype()] ?? TOLERANCE.float32!;
+  const dtype = model.dtype();
+  const tolerance = TOLERANCE[dtype] ?? TOLERANCE.float32!;
   const atol = options.atol ?? tolerance.atol;
   const rtol = options.rtol ?? tolerance.rtol;
+  const signature = model.kind === 'causal-lm' ? model.signature({ kvCache: options.kvCache, dtype }) : model.signature({ dtype });
   const outputs: OutputComparison[] = [];
   const timing = { mlxMs: 0, onnxRuntimeMs: 0 };
-  const compare = async (label: string, names: string[], expected: MxArray[], feeds: HostArray[]) => {
+  // Runs both sides on inputs given by name (ONNX Runtime's own where `onnxInputs` has them);
+  // returns each side's outputs by name.
+  const compare: Compare = async (label, inputs, onnxInputs = {}) => {
+    const ordered = (values: Record<string, MxArray | HostArray>) => signature.inputs.map((t) => values[t.name]!);
     const mlxStart = performance.now();
+    const expected = signature.run(ordered(inputs) as MxArray[], { shapeless: false });
     const reference = expected.map(host); // evaluates
     timing.mlxMs += performance.now() - mlxStart;
+    const feeds = ordered({ ...Object.fromEntries(Object.entries(inputs).map(([n, a]) => [n, host(a)])), ...onnxInputs }) as HostArray[];
     const run = await runOnnx(onnxPath, feeds);
     timing.onnxRuntimeMs += run.ms;
     run.outputs.forEach((actual, i) => {
+      const name = signature.outputs[i]!.name;
       const diff = compareArrays(actual, reference[i]!, atol, rtol);
-      outputs.push({ name: `${names[i]} (${label})`, dtype: reference[i]!.dtype, shape: reference[i]!.shape, atol, rtol, ...diff });
+      outputs.push({ name: `${name} (${label})`, dtype: reference[i]!.dtype, shape: reference[i]!.shape, atol, rtol, ...diff });
     });
-    return run.outputs;
+    const byName = <T>(values: T[]) => Object.fromEntries(signature.outputs.map((t, i) => [t.name, values[i]!]));
+    return { mlx: byName(expected), onnx: byName(run.outputs) };
   };
   if (model.kind === 'encoder') await checkEncoder(model, compare);
   else await checkDecoder(model, options.kvCache, compare);
   return { pass: outputs.every((o) => o.pass), outputs, ...timing };
 }
 
-type Compare = (label: string, names: string[], expected: MxArray[], feeds: HostArray[]) => Promise<HostArray[]>;
+type Compare = (label: string, inputs: Record<string, MxArray>, onnxInputs?: Record<string, HostArray>) =>
+  Promise<{ mlx: Record<string, MxArray>; onnx: Record<string, HostArray> }>;
 
 async function checkEncoder(model: Encoder, compare: Compare): Promise<void> {
-  const vocab = model.parameters()['embeddings.word_embeddings.weight']?.shape[0] ?? 2;
-  const inputIds = int64([...tokens(6, vocab, 1), ...tokens(6, vocab, 2)], [2, 6]);
-  const attentionMask = int64([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], [2, 6]);
-  const tokenTypeIds = int64([0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0], [2, 6]);
-  const hidden = model.encode({ inputIds, attentionMask, tokenTypeIds });
-  await compare('padded batch', ['last_hidden_state'], [hidden], [inputIds, attentionMask, tokenTypeIds].map(host));
+  await compare('padded batch', {
+    input_ids: int64([...tokens(6, model.vocabSize, 1), ...tokens(6, model.vocabSize, 2)], [2, 6]),
+    attention_mask: int64([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], [2, 6]),
+    token_type_ids: int64([0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0], [2, 6]),
+  });
 }
 
 async function checkDecoder(model: CausalLM, kvCache: boolean, compare: Compare): Promise<void> {
-  const dtype = model.dtype();
   // Row 1 is left-padded by two; its positions count from its first real token.
-  const inputIds = int64([...tokens(PROMPT, model.vocabSize, 1), ...tokens(PROMPT, model.vocabSize, 2)], [2, PROMPT]);
-  const attentionMask = int64([1, 1, 1, 1, 1, 0, 0, 1, 1, 1], [2, PROMPT]);
-  const positionIds = int64([0, 1, 2, 3, 4, 1, 1, 0, 1, 2], [2, PROMPT]);
-  const names = ['logits', ...Array.from({ length: model.numLayers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat()];
-  const empty = mx.zeros([2, model.numKvHeads, 0, model.headDim], dtype);
-  const past: KV[] | undefined = kvCache ? Array.from({ length: model.numLayers }, () => ({ key: empty, value: empty })) : undefined;
-  const flat = (kvs: KV[]) => kvs.flatMap((kv) => [kv.key, kv.value]);
-  const prefill = model.step({ inputIds, attentionMask, positionIds, past });
-  const first = [inputIds, attentionMask, positionIds, ...(past ? flat(past) : [])].map(host);
-  const expected = kvCache ? [prefill.logits, ...flat(prefill.present)] : [prefill.logits];
-  const onnxPresent = (await compare('prompt', names, expected, first)).slice(1);
+  const empty = mx.zeros([2, model.numKvHeads, 0, model.headDim], model.dtype());
+  const layers = Array.from({ length: kvCache ? model.numLayers : 0 }, (_, i) => [`${i}.key`, `${i}.value`]).flat();
+  const prompt = await compare('prompt', {
+    input_ids: int64([...tokens(PROMPT, model.vocabSize, 1), ...tokens(PROMPT, model.vocabSize, 2)], [2, PROMPT]),
+    attention_mask: int64([1, 1, 1, 1, 1, 0, 0, 1, 1, 1], [2, PROMPT]),
+    position_ids: int64([0, 1, 2, 3, 4, 1, 1, 0, 1, 2], [2, PROMPT]),
+    ...Object.fromEntries(layers.map((n) => [`past_key_values.${n}`, empty])),
+  });
   if (!kvCache) return;
   // One more token per row; each side continues from its own cache.
-  const nextIds = int64(tokens(2, model.vocabSize, 3), [2, 1]);
-  const nextMask = int64([1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1], [2, PROMPT + 1]);
-  const nextPositions = int64([5, 3], [2, 1]);
-  const decode = model.step({ inputIds: nextIds, attentionMask: nextMask, positionIds: nextPositions, past: prefill.present });
-  await compare('decode', names, [decode.logits, ...flat(decode.present)], [nextIds, nextMask, nextPositions].map(host).concat(onnxPresent));
+  const past = (side: Record<string, MxArray | HostArray>) => Object.fromEntries(layers.map((n) => [`past_key_values.${n}`, side[`present.${n}`]!]));
+  await compare('decode', {
+    input_ids: int64(tokens(2, model.vocabSize, 3), [2, 1]),
+    attention_mask: int64([1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1], [2, PROMPT + 1]),
+    position_ids: int64([5, 3], [2, 1]),
+    ...past(prompt.mlx) as Record<string, MxArray>,
+  }, past(prompt.onnx) as Record<string, HostArray>);
 }
