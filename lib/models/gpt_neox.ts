@@ -5,7 +5,7 @@
 // Face's and mlx-lm's names (gpt_neox.layers / model.h, embed_in, ...) map onto the family's.
 import { geluApprox } from '../nn/layers.js';
 import { bool, int, num, positive, rotaryDims } from './config.js';
-import { LlamaForCausalLM } from './llama.js';
+import { GPT_STYLE_BLOCK, LlamaForCausalLM } from './llama.js';
 import type { Config } from './model.js';
 
 export function createGptNeox(config: Config): LlamaForCausalLM {
@@ -25,12 +25,7 @@ export function createGptNeox(config: Config): LlamaForCausalLM {
     ropeTraditional: false,
     ropeDims: rotaryDims({ ...config, partial_rotary_factor: num(config, 'rotary_pct') }, headDim),
     tieWordEmbeddings: false,
-    qkvBias: true,
-    outputBias: true,
-    mlpBias: true,
-    qkNorm: false,
-    layerNorm: 'bias',
-    plainMlp: true,
+    ...GPT_STYLE_BLOCK,
     activation: geluApprox,
     packedQkv: true,
     qkvLayout: 'per-head',

@@ -120,6 +120,14 @@ export interface LlamaArgs {
   optionalHead?: boolean;
 }
 
+/**
+ * The GPT-style block some architectures use (StarCoder2, Phi, GPT-NeoX): LayerNorm with
+ * biases, biases on every projection, an ungated MLP (c_fc, c_proj).
+ */
+export const GPT_STYLE_BLOCK = {
+  qkvBias: true, outputBias: true, mlpBias: true, qkNorm: false, layerNorm: 'bias', plainMlp: true,
+} as const satisfies Partial<LlamaArgs>;
+
 /** RMSNorm scaling by offset + weight (Gemma's 1 + weight); the weight keeps mlx-lm's name. */
 class OffsetRMSNorm extends RMSNorm {
   constructor(dims: number, eps: number, private readonly offset: number) {

@@ -3,7 +3,7 @@
 // head. mlx-lm's names (self_attn.dense, mlp.fc1/fc2, final_layernorm) map onto the family's.
 import { geluApprox } from '../nn/layers.js';
 import { int, num, positive, rotaryDims } from './config.js';
-import { LlamaForCausalLM } from './llama.js';
+import { GPT_STYLE_BLOCK, LlamaForCausalLM } from './llama.js';
 import type { Config } from './model.js';
 
 export function createPhi(config: Config): LlamaForCausalLM {
@@ -25,12 +25,7 @@ export function createPhi(config: Config): LlamaForCausalLM {
     ropeDims: rotaryDims({ partial_rotary_factor: 0.4, ...config }, headDim),
     tieWordEmbeddings: false,
     headBias: true,
-    qkvBias: true,
-    outputBias: true,
-    mlpBias: true,
-    qkNorm: false,
-    layerNorm: 'bias',
-    plainMlp: true,
+    ...GPT_STYLE_BLOCK,
     activation: geluApprox,
     parallelResidual: 'shared-norm',
     renames: { '.self_attn.dense.': '.self_attn.o_proj.', '.mlp.fc1.': '.mlp.c_fc.', '.mlp.fc2.': '.mlp.c_proj.', 'model.final_layernorm.': 'model.norm.' },

@@ -3,7 +3,7 @@
 // globally in every layer (it reads no sliding_window), and so does this.
 import { gelu } from '../nn/layers.js';
 import { bool, int, num, positive } from './config.js';
-import { LlamaForCausalLM } from './llama.js';
+import { GPT_STYLE_BLOCK, LlamaForCausalLM } from './llama.js';
 import type { Config } from './model.js';
 
 export function createStarcoder2(config: Config): LlamaForCausalLM {
@@ -21,12 +21,7 @@ export function createStarcoder2(config: Config): LlamaForCausalLM {
     ropeTheta: num(config, 'rope_theta', 100000),
     ropeTraditional: false,
     tieWordEmbeddings: bool(config, 'tie_word_embeddings', true),
-    qkvBias: true,
-    outputBias: true,
-    mlpBias: true,
-    qkNorm: false,
-    layerNorm: 'bias',
-    plainMlp: true,
+    ...GPT_STYLE_BLOCK,
     activation: gelu,
   });
 }
