@@ -132,7 +132,7 @@ function copyCompanions(sourceDir: string | undefined, outDir: string): WrittenF
   return copied;
 }
 
-/** model.exportOnnx(outDir, options): see ExportOptions. */
+/** Writes outDir/model.onnx for the model (see ExportOptions) and copies the tokenizer and config files of its source folder. */
 export async function exportModel(model: LanguageModel, outDir: string, options: ExportOptions = {}): Promise<ExportReport> {
   const dtype = options.dtype ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'float16') throw invalidArgument(`dtype must be float32 or float16, not '${dtype}'`);
