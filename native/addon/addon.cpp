@@ -24,11 +24,17 @@ Napi::Value inspect(const Napi::CallbackInfo& info) {
       [](Napi::Env env, FileInfo& result) -> Napi::Value { return file_info_to_js(env, result); });
 }
 
+// Option values are checked, with the user-facing messages, by the TypeScript layer (lib/api.ts)
+// before they reach the addon; a value it let through is the package's own bug.
+Napi::Error unchecked(Napi::Env env, const std::string& option, const std::string& value) {
+  return make_error(env, "ERR_INTERNAL", "the addon received an unchecked " + option + " '" + value + "'");
+}
+
 onnx::ExternalData external_data_mode(Napi::Env env, const std::string& mode) {
   if (mode == "auto") return onnx::ExternalData::Auto;
   if (mode == "always") return onnx::ExternalData::Always;
   if (mode == "never") return onnx::ExternalData::Never;
-  throw make_error(env, "ERR_INVALID_ARGUMENT", "externalData must be 'auto', 'always' or 'never', not '" + mode + "'");
+  throw unchecked(env, "externalData", mode);
 }
 
 ConvertOptions convert_options(const Napi::Value& value) {
@@ -47,7 +53,7 @@ ConvertOptions convert_options(const Napi::Value& value) {
   if (obj.Get("dtype").IsString()) {
     std::string name = obj.Get("dtype").As<Napi::String>().Utf8Value();
     auto dtype = dtype_from_name(name);
-    if (!dtype) throw make_error(env, "ERR_INVALID_ARGUMENT", "dtype must be 'float16', 'bfloat16' or 'float32', not '" + name + "'");
+    if (!dtype) throw unchecked(env, "dtype", name);
     options.dtype = *dtype;
   }
   if (obj.Get("keepInterfaceDtypes").IsBoolean()) {
@@ -77,7 +83,7 @@ ConvertOptions convert_options(const Napi::Value& value) {
     std::string target = obj.Get("target").As<Napi::String>().Utf8Value();
     if (target == "standard") options.target = lower::Target::Standard;
     else if (target == "ort") options.target = lower::Target::Ort;
-    else throw make_error(env, "ERR_INVALID_ARGUMENT", "target must be 'standard' or 'ort', not '" + target + "'");
+    else throw unchecked(env, "target", target);
   }
   if (obj.Get("producerVersion").IsString()) {
     options.producer_version = obj.Get("producerVersion").As<Napi::String>().Utf8Value();
