@@ -13,6 +13,11 @@ export interface TensorInfo {
   dtype: DType;
   /** True for a keyword argument of the MLX function. */
   keyword?: boolean;
+  /**
+   * Inputs of a shapeless trace (inspect()): per axis, whether the converted model runs at
+   * other sizes of it (false: MLX recorded a size that follows it, see shapeWarnings).
+   */
+  varies?: boolean[];
 }
 
 export interface TraceInfo {
@@ -24,6 +29,8 @@ export interface TraceInfo {
   unsupportedOps: Record<string, number>;
   constantCount: number;
   constantBytes: number;
+  /** Shapeless traces (inspect()): why input axes cannot vary, naming the primitive that fixes each. */
+  shapeWarnings?: string[];
 }
 
 export interface FileInfo {

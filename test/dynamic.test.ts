@@ -5,12 +5,12 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { describe, expect, it } from 'vitest';
-import { convert, mx, verify } from '../dist/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { convert, inspect, mx, readSafetensors, verify } from '../dist/index.js';
 import { randomArray } from '../dist/tensors.js';
 import { fixture } from './setup/fixtures-manifest.js';
 import { DOUBLE, onnxElementTypes } from './setup/onnx-types.js';
-import { PYTHON } from './setup/paths.js';
+import { PYTHON, ROOT } from './setup/paths.js';
 
 const workDir = () => mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-dynamic-'));
 
@@ -126,3 +126,63 @@ g = onnx.load(sys.argv[1]).graph
 init = {t.name: numpy_helper.to_array(t).tolist() for t in g.initializer}
 print([init[n.input[3]] for n in g.node if n.op_type == 'Slice'])
 `;
+
+// Shapeless exports as people write them (test/tools/shapeless_exports.py): mlx-lm models
+// traced at (1, 12), whose sizes MLX bakes, convert with those input axes fixed and a
+// warning naming what fixes them; a Whisper-style encoder written with sizes that follow
+// its input stays dynamic and matches MLX (run eagerly) at sizes never traced.
+describe('shapeless exports as people write them', () => {
+  const dir = workDir();
+  const floats = (a: { data: Uint8Array }) => new Float32Array(new Uint8Array(a.data).buffer);
+  const ortTensor = (a: { dtype: string; data: Uint8Array; shape: number[] }) => a.dtype === 'int32'
+    ? new ort.Tensor('int32', new Int32Array(new Uint8Array(a.data).buffer), a.shape)
+    : new ort.Tensor('float32', floats(a), a.shape);
+  const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+
+  beforeAll(() => {
+    execFileSync(PYTHON, [path.join(ROOT, 'test', 'tools', 'shapeless_exports.py'), dir]);
+  }, 120_000);
+
+  it.each(['llama', 'qwen3', 'gemma2', 'phi3', 'gpt2', 'whisper_baked'])(
+    '%s: the baked axes are kept at their traced sizes, named in warnings and by inspect, and the file runs there',
+    async (name) => {
+      const file = path.join(dir, `${name}.mlxfn`);
+      const onnx = path.join(dir, `${name}.onnx`);
+      const report = await convert(file, onnx);
+      const traced = report.inputs[0]!.shape;
+      for (const axis of [0, 1]) {
+        expect(report.warnings).toContainEqual(expect.stringMatching(
+          new RegExp(`^input 'input_0' axis ${axis} is kept at ${traced[axis]}: [A-Za-z]+ `)));
+      }
+      const info = await inspect(file);
+      expect(info.traces[0]!.inputs[0]!.varies!.slice(0, 2)).toEqual([false, false]);
+      expect(info.traces[0]!.shapeWarnings).toEqual(report.warnings);
+      const refs = await readSafetensors(path.join(dir, `${name}.safetensors`));
+      const session = await ort.InferenceSession.create(onnx);
+      const out = await session.run({ input_0: ortTensor(refs.input_0!) });
+      expect(maxDiff(out[session.outputNames[0]!]!.data as Float32Array, floats(refs.output_0!))).toBeLessThanOrEqual(1e-4);
+      // Declared fixed: another size is refused by ONNX Runtime's input check, not run wrong.
+      const other = [traced[0]! + 1, ...traced.slice(1)];
+      const wider = refs.input_0!.dtype === 'int32' ? new ort.Tensor('int32', new Int32Array(other.reduce((x, y) => x * y, 1)), other)
+        : new ort.Tensor('float32', new Float32Array(other.reduce((x, y) => x * y, 1)), other);
+      await expect(session.run({ input_0: wider })).rejects.toThrow(/invalid dimensions/);
+    });
+
+  it('a Whisper-style encoder written to follow its input stays dynamic and matches MLX at three sizes never traced', async () => {
+    const file = path.join(dir, 'whisper_dynamic.mlxfn');
+    const onnx = path.join(dir, 'whisper_dynamic.onnx');
+    const report = await convert(file, onnx);
+    // Only the mel channels, contracted with the convolution's weight, stay fixed.
+    expect(report.warnings).toEqual(["input 'input_0' axis 2 is kept at 16: Convolution contracts varying channels with a fixed weight"]);
+    expect((await inspect(file)).traces[0]!.inputs[0]!.varies).toEqual([true, true, false]);
+    const refs = await readSafetensors(path.join(dir, 'whisper_dynamic.safetensors'));
+    const session = await ort.InferenceSession.create(onnx);
+    for (const k of [0, 1, 2]) {
+      const input = refs[`input_${k}`]!;
+      const expected = refs[`output_${k}`]!;
+      const out = (await session.run({ input_0: ortTensor(input) }))[session.outputNames[0]!]!;
+      expect(out.dims).toEqual(expected.shape);
+      expect(maxDiff(out.data as Float32Array, floats(expected))).toBeLessThanOrEqual(1e-4);
+    }
+  });
+});

@@ -3,8 +3,10 @@ import type { ConvertReport, FileInfo, OpCoverage, TensorInfo, WebCompatibility 
 
 const out = (line = '') => process.stdout.write(line + '\n');
 
+/** name: dtype[dims], a dim that varies marked with `~` (shapeless traces, inspect). */
 function tensor(t: TensorInfo): string {
-  return `${t.name}: ${t.dtype}[${t.shape.join(', ')}]${t.keyword ? ' (keyword)' : ''}`;
+  const dims = t.shape.map((d, axis) => (t.varies?.[axis] ? `${d}~` : `${d}`));
+  return `${t.name}: ${t.dtype}[${dims.join(', ')}]${t.keyword ? ' (keyword)' : ''}`;
 }
 
 function histogram(h: Record<string, number>): string {
@@ -39,6 +41,8 @@ export function printFileInfo(info: FileInfo): void {
     out(`  primitives: ${histogram(t.opHistogram)}`);
     const missing = Object.keys(t.unsupportedOps);
     out(missing.length ? `  unsupported: ${histogram(t.unsupportedOps)}` : '  unsupported: none');
+    if (info.shapeless) out('  (~: the converted model runs at other sizes of that axis)');
+    for (const w of t.shapeWarnings ?? []) out(`  fixed: ${w}`);
   });
 }
 

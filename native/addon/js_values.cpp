@@ -25,6 +25,11 @@ Napi::Array tensors_to_js(Napi::Env env, const std::vector<TensorInfo>& tensors)
     t.Set("shape", shape_to_js(env, tensors[i].shape));
     t.Set("dtype", std::string(dtype_name(tensors[i].dtype)));
     if (tensors[i].keyword) t.Set("keyword", true);
+    if (!tensors[i].varies.empty()) {
+      auto varies = Napi::Array::New(env, tensors[i].varies.size());
+      for (size_t axis = 0; axis < tensors[i].varies.size(); ++axis) varies.Set(axis, Napi::Boolean::New(env, tensors[i].varies[axis]));
+      t.Set("varies", varies);
+    }
     arr.Set(i, t);
   }
   return arr;
@@ -52,6 +57,11 @@ Napi::Object trace_to_js(Napi::Env env, const TraceInfo& trace) {
   obj.Set("unsupportedOps", histogram_to_js(env, trace.unsupported));
   obj.Set("constantCount", static_cast<double>(trace.constant_count));
   obj.Set("constantBytes", static_cast<double>(trace.constant_bytes));
+  if (!trace.shape_warnings.empty()) {
+    auto warnings = Napi::Array::New(env, trace.shape_warnings.size());
+    for (size_t i = 0; i < trace.shape_warnings.size(); ++i) warnings.Set(i, trace.shape_warnings[i]);
+    obj.Set("shapeWarnings", warnings);
+  }
   return obj;
 }
 

@@ -80,6 +80,8 @@ struct Graph {
   std::vector<Constant> constants;
   bool shapeless = false;
   std::shared_ptr<const void> storage;  // keeps constant bytes alive
+  // What the passes could not keep as asked (e.g. a symbolic dimension made fixed), for the report.
+  std::vector<std::string> warnings;
 
   ValueId add_value(Shape shape, DType dtype);
   const Value& value(ValueId id) const { return values.at(id); }

@@ -1,13 +1,23 @@
 #include "passes/dynamic_dims.h"
 
 #include <algorithm>
+#include <map>
 #include <string_view>
 #include <unordered_set>
 
 namespace mlx_onnx::passes {
 namespace {
 
-using Flags = std::vector<bool>;
+// Which symbolic input dimensions a size follows: bit k for the k-th one (the 64th and
+// later share the last bit, so fixing one of them fixes them all). 0: fixed.
+using Sources = uint64_t;
+using Dims = std::vector<Sources>;
+
+// A size baked at its traced value where it meets one that follows these input dimensions.
+struct Conflict {
+  Sources sources;
+  std::string why;
+};
 
 // Primitives whose result has the broadcast shape of their operands (aligned from the
 // last axis): elementwise functions, and those that keep their operand's shape.
@@ -15,7 +25,7 @@ const std::unordered_set<std::string_view>& shape_following() {
   static const std::unordered_set<std::string_view> ops = {
       "Abs", "Add", "ArcCos", "ArcCosh", "ArcSin", "ArcSinh", "ArcTan", "ArcTan2", "ArcTanh", "ArgPartition",
       "ArgSort", "AsType", "BitwiseBinary", "Broadcast", "BroadcastAxes", "Ceil", "Copy", "Cos", "Cosh",
-      "Divide", "Equal", "Erf", "ErfInv", "Exp", "Expm1", "Floor", "FloorDivide", "Greater", "GreaterEqual",
+      "Divide", "Equal", "Erf", "ErfInv", "Exp", "Expm1", "Floor", "FloorDivide", "Full", "Greater", "GreaterEqual",
       "LayerNorm", "Less", "LessEqual", "Log", "Log1p", "LogAddExp", "LogicalAnd", "LogicalNot", "LogicalOr",
       "Maximum", "Minimum", "Multiply", "Negative", "NotEqual", "Partition", "Power", "RMSNorm", "Remainder",
       "Round", "Scan", "Select", "Sigmoid", "Sign", "Sin", "Sinh", "Softmax", "Sort", "Sqrt", "Square",
@@ -26,61 +36,129 @@ const std::unordered_set<std::string_view>& shape_following() {
 
 struct Marker {
   Graph& graph;
+  std::vector<Dims>& dims;  // per value
+  std::vector<Conflict>& conflicts;
   const Node* node = nullptr;
 
-  const Flags& in(size_t i) const { return graph.values.at(node->inputs.at(i)).dynamic; }
-  size_t in_rank(size_t i) const { return graph.value(node->inputs.at(i)).shape.size(); }
+  const Dims& in(size_t i) const { return dims.at(node->inputs.at(i)); }
+  const Shape& in_shape(size_t i) const { return graph.value(node->inputs.at(i)).shape; }
+  size_t in_rank(size_t i) const { return in_shape(i).size(); }
   size_t out_rank(size_t i = 0) const { return graph.value(node->outputs.at(i)).shape.size(); }
-  bool any_dynamic() const {
+  Sources all_sources() const {
+    Sources all = 0;
     for (ValueId v : node->inputs) {
-      const Flags& f = graph.value(v).dynamic;
-      if (std::find(f.begin(), f.end(), true) != f.end()) return true;
+      for (Sources s : dims.at(v)) all |= s;
     }
-    return false;
+    return all;
   }
-  // The flags of operand i, aligned to the last axis of a result of rank `rank`.
-  bool aligned(size_t i, size_t axis, size_t rank) const {
-    size_t r = in_rank(i);
-    return axis + r >= rank && graph.value(node->inputs.at(i)).is_dynamic(axis + r - rank);
-  }
-  Flags broadcast(size_t first, size_t count, size_t rank) const {
-    Flags out(rank, false);
-    for (size_t i = first; i < first + count; ++i) {
-      if (in_rank(i) > rank) return Flags(rank, true);
-      for (size_t axis = 0; axis < rank; ++axis) out[axis] = out[axis] || aligned(i, axis, rank);
-    }
-    return out;
+  void conflict(Sources sources, const std::string& why) const {
+    if (sources) conflicts.push_back({sources, node->op + " " + why});
   }
   const std::vector<int64_t>& ints(const char* name) const { return node->attr<std::vector<int64_t>>(name); }
   static int64_t axis_in(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
 
-  // The flags of each result; any unexpected layout falls back to "all dynamic".
-  std::vector<Flags> results() const {
+  // The sizes of operands [first, first + count) that meet in each axis of a result of rank
+  // `rank` (aligned from the last axis; the last `skip` axes of each left out). A varying
+  // size may meet varying ones (their inputs must then agree at run time) but not a fixed
+  // one, unless `broadcasting` and the fixed size is 1.
+  Dims meet(size_t first, size_t count, size_t rank, bool broadcasting, const char* what, size_t skip = 0) const {
+    Dims out(rank, 0);
+    for (size_t axis = 0; axis < rank; ++axis) {
+      Sources varying = 0;
+      int64_t fixed = -1;
+      for (size_t i = first; i < first + count; ++i) {
+        size_t r = in_rank(i) - skip;
+        if (r > rank) return Dims(rank, all_sources());
+        if (axis + r < rank) continue;
+        size_t a = axis + r - rank;
+        if (in(i)[a]) varying |= in(i)[a];
+        else if (!broadcasting || in_shape(i)[a] != 1) fixed = in_shape(i)[a];
+      }
+      if (varying && fixed >= 0) conflict(varying, what + std::string(" a size fixed at ") + std::to_string(fixed));
+      out[axis] = varying;
+    }
+    return out;
+  }
+
+  // MLX's reshape target keeps -1 where the code wrote it, and the traced value of every
+  // Python-int size. The input and target dims fall into blocks of equal traced product; a
+  // block whose input sizes vary must end in the -1, which then follows them all.
+  Dims reshape() const {
+    const Shape& from = in_shape(0);
+    const std::vector<int64_t>& target = ints("shape");
+    const Shape& to = graph.value(node->outputs.at(0)).shape;
+    Dims out(to.size(), 0);
+    if (target.size() != to.size()) return Dims(to.size(), all_sources());
+    size_t i = 0, j = 0;
+    while (i < from.size() || j < to.size()) {
+      // One block: a dim from each side, then more from the side whose product is smaller
+      // until the products meet.
+      int64_t left = 1, right = 1;
+      Sources varying = 0;
+      std::vector<size_t> block;
+      auto take_in = [&] { varying |= in(0)[i]; left *= from[i++]; };
+      auto take_out = [&] { block.push_back(j); right *= to[j++]; };
+      if (i < from.size()) take_in();
+      if (j < to.size()) take_out();
+      while (left != right) {
+        if ((left < right && i < from.size()) || (j >= to.size() && i < from.size())) take_in();
+        else if (j < to.size()) take_out();
+        else break;
+      }
+      if (!varying) continue;
+      auto inferred = std::find_if(block.begin(), block.end(), [&](size_t k) { return target[k] == -1; });
+      if (inferred == block.end()) {
+        conflict(varying, "to a shape recorded at its traced sizes");
+      } else {
+        out[*inferred] = varying;
+      }
+    }
+    return out;
+  }
+
+  // The sources of each result's dims.
+  std::vector<Dims> results() const {
     const std::string& op = node->op;
     size_t rank = out_rank();
-    if (shape_following().count(op)) return {broadcast(0, node->inputs.size(), rank)};
+    if (shape_following().count(op)) return {meet(0, node->inputs.size(), rank, true, "broadcasts against")};
     if (op == "Reduce" || op == "ArgReduce") {
       if (in_rank(0) != rank) return {};
-      Flags out = in(0);
+      Dims out = in(0);
       std::vector<int64_t> axes = op == "Reduce" ? ints("axes") : std::vector<int64_t>{node->attr<int64_t>("axis")};
       for (int64_t a : axes) {
         int64_t axis = axis_in(a, rank);
         if (axis < 0 || axis >= static_cast<int64_t>(rank)) return {};
-        out[axis] = false;
+        out[axis] = 0;
       }
       return {out};
     }
-    if (op == "Matmul" && node->inputs.size() == 2 && rank >= 2 && in_rank(0) >= 2 && in_rank(1) >= 2) {
-      Flags out(rank, false);
-      for (size_t axis = 0; axis + 2 < rank; ++axis) out[axis] = aligned(0, axis, rank) || aligned(1, axis, rank);
-      out[rank - 2] = graph.value(node->inputs[0]).is_dynamic(in_rank(0) - 2);
-      out[rank - 1] = graph.value(node->inputs[1]).is_dynamic(in_rank(1) - 1);
+    bool matmul = (op == "Matmul" && node->inputs.size() == 2) || (op == "AddMM" && node->inputs.size() == 3);
+    if (matmul && rank >= 2 && in_rank(0) >= 2 && in_rank(1) >= 2) {
+      Dims out(rank, 0);
+      Dims batch = meet(0, 2, rank - 2, true, "broadcasts against", 2);
+      std::copy(batch.begin(), batch.end(), out.begin());
+      Sources a = in(0)[in_rank(0) - 1], b = in(1)[in_rank(1) - 2];
+      if ((a == 0) != (b == 0)) conflict(a | b, "contracts a varying size with a fixed one");
+      out[rank - 2] = in(0)[in_rank(0) - 2];
+      out[rank - 1] = in(1)[in_rank(1) - 1];
+      if (op == "AddMM") {
+        // + c, broadcast to the product.
+        const Shape& product = graph.value(node->outputs.at(0)).shape;
+        for (size_t k = 0; k < in_rank(2) && k < rank; ++k) {
+          size_t axis = rank - 1 - k, c_axis = in_rank(2) - 1 - k;
+          Sources c = in(2)[c_axis];
+          bool c_fixed_one = !c && in_shape(2)[c_axis] == 1;
+          if (c && !out[axis] && product[axis] != 1) conflict(c, "adds a varying size to a fixed one");
+          if (!c && out[axis] && !c_fixed_one) conflict(out[axis], "adds a size fixed at " + std::to_string(in_shape(2)[c_axis]) + " to a varying one");
+          out[axis] |= c;
+        }
+      }
       return {out};
     }
     if (op == "Transpose") {
       const std::vector<int64_t>& perm = ints("axes");
       if (perm.size() != rank || in_rank(0) != rank) return {};
-      Flags out(rank);
+      Dims out(rank);
       for (size_t axis = 0; axis < rank; ++axis) {
         if (perm[axis] < 0 || perm[axis] >= static_cast<int64_t>(rank)) return {};
         out[axis] = in(0)[perm[axis]];
@@ -96,40 +174,38 @@ struct Marker {
         if (axis < 0 || axis >= static_cast<int64_t>(axes_rank)) return {};
         listed[axis] = true;
       }
-      Flags out;
+      Dims out;
       size_t next = 0;
       for (size_t axis = 0; axis < axes_rank; ++axis) {
-        if (expand) out.push_back(listed[axis] ? false : in(0).at(next++));
+        if (expand) out.push_back(listed[axis] ? 0 : in(0).at(next++));
         else if (!listed[axis]) out.push_back(in(0)[axis]);
+        else conflict(in(0)[axis], "removes an axis of size 1");
       }
       if (out.size() != rank) return {};
       return {out};
     }
-    if (op == "Reshape") {
-      const std::vector<int64_t>& shape = ints("shape");
-      if (shape.size() != rank) return {};
-      bool dynamic = any_dynamic();
-      Flags out(rank);
-      for (size_t axis = 0; axis < rank; ++axis) out[axis] = shape[axis] == -1 && dynamic;
-      return {out};
-    }
+    if (op == "Reshape") return {reshape()};
     if (op == "Flatten") {
       int64_t start = axis_in(node->attr<int64_t>("start_axis"), in_rank(0)), end = axis_in(node->attr<int64_t>("end_axis"), in_rank(0));
       if (start < 0 || end < start || end >= static_cast<int64_t>(in_rank(0)) || rank != in_rank(0) - (end - start)) return {};
-      const Flags& f = in(0);
-      Flags out(f.begin(), f.begin() + start);
-      out.push_back(std::find(f.begin() + start, f.begin() + end + 1, true) != f.begin() + end + 1);
-      out.insert(out.end(), f.begin() + end + 1, f.end());
+      const Dims& d = in(0);
+      Dims out(d.begin(), d.begin() + start);
+      Sources merged = 0;
+      for (int64_t axis = start; axis <= end; ++axis) merged |= d[axis];
+      out.push_back(merged);
+      out.insert(out.end(), d.begin() + end + 1, d.end());
       return {out};
     }
     if (op == "Unflatten") {
       int64_t axis = axis_in(node->attr<int64_t>("axis"), in_rank(0));
       const std::vector<int64_t>& sizes = ints("shape");
       if (axis < 0 || axis >= static_cast<int64_t>(in_rank(0)) || rank != in_rank(0) + sizes.size() - 1) return {};
-      const Flags& f = in(0);
-      Flags out(f.begin(), f.begin() + axis);
-      for (int64_t size : sizes) out.push_back(size == -1 && f[axis]);
-      out.insert(out.end(), f.begin() + axis + 1, f.end());
+      const Dims& d = in(0);
+      Dims out(d.begin(), d.begin() + axis);
+      bool inferred = std::find(sizes.begin(), sizes.end(), -1) != sizes.end();
+      if (d[axis] && !inferred) conflict(d[axis], "splits a varying axis into sizes recorded at their traced values");
+      for (int64_t size : sizes) out.push_back(size == -1 ? d[axis] : 0);
+      out.insert(out.end(), d.begin() + axis + 1, d.end());
       return {out};
     }
     if (op == "Concatenate") {
@@ -138,34 +214,86 @@ struct Marker {
         if (in_rank(i) != rank) return {};
       }
       if (axis < 0 || axis >= static_cast<int64_t>(rank)) return {};
-      return {broadcast(0, node->inputs.size(), rank)};
-    }
-    if (op == "Split" || op == "Slice") {
-      // Each part keeps its operand's flags (a part of a dynamic axis is dynamic).
-      if (in_rank(0) != rank) return {};
-      return std::vector<Flags>(node->outputs.size(), in(0));
-    }
-    if (op == "Gather" && node->inputs.size() >= 2) {
-      // Index shape, then the slice sizes, which are fixed.
-      size_t index_rank = in_rank(1);
-      if (rank != index_rank + in_rank(0)) return {};
-      Flags out = broadcast(1, node->inputs.size() - 1, index_rank);
-      out.resize(rank, false);
+      Dims out(rank, 0);
+      for (size_t a = 0; a < rank; ++a) {
+        if (static_cast<int64_t>(a) == axis) {
+          for (size_t i = 0; i < node->inputs.size(); ++i) out[a] |= in(i)[a];
+        }
+      }
+      Dims others = meet(0, node->inputs.size(), rank, false, "joins, beside the axis it concatenates,");
+      for (size_t a = 0; a < rank; ++a) {
+        if (static_cast<int64_t>(a) != axis) out[a] = others[a];
+      }
       return {out};
     }
-    if (op == "GatherAxis" && node->inputs.size() == 2) return {broadcast(1, 1, rank)};
-    if (op == "NumberOfElements") return {Flags(rank, false)};
+    if (op == "Slice") {
+      // A whole varying axis follows its size; a part of one is cut at traced bounds.
+      if (in_rank(0) != rank) return {};
+      const auto &start = ints("start"), &end = ints("end"), &strides = ints("strides");
+      Dims out = in(0);
+      for (size_t a = 0; a < rank && a < start.size() && a < end.size() && a < strides.size(); ++a) {
+        bool whole = start[a] == 0 && strides[a] == 1 && end[a] >= in_shape(0)[a];
+        if (in(0)[a] && !whole) conflict(in(0)[a], "cuts a varying axis at bounds recorded at their traced values");
+      }
+      return {out};
+    }
+    if (op == "Split") {
+      if (in_rank(0) != rank) return {};
+      int64_t axis = axis_in(node->attr<int64_t>("axis"), rank);
+      if (axis >= 0 && axis < static_cast<int64_t>(rank)) {
+        conflict(in(0)[axis], "splits a varying axis at indices recorded at their traced values");
+      }
+      return std::vector<Dims>(node->outputs.size(), in(0));
+    }
+    if (op == "Gather" && node->inputs.size() >= 2) {
+      // Index shape, then the slice sizes, which are recorded: a whole varying axis of the
+      // operand beside the gathered ones would keep its traced size.
+      size_t index_rank = in_rank(1);
+      if (rank != index_rank + in_rank(0)) return {};
+      const std::vector<int64_t>& axes = ints("axes");
+      for (size_t a = 0; a < in_rank(0); ++a) {
+        if (std::find(axes.begin(), axes.end(), static_cast<int64_t>(a)) == axes.end()) {
+          conflict(in(0)[a], "takes slices of a varying axis at their traced size");
+        }
+      }
+      Dims out = meet(1, node->inputs.size() - 1, index_rank, true, "broadcasts indices against");
+      out.resize(rank, 0);
+      return {out};
+    }
+    if (op == "GatherAxis" && node->inputs.size() == 2) return {meet(1, 1, rank, true, "broadcasts indices against")};
+    if (op == "NumberOfElements") return {Dims(rank, 0)};
     if ((op == "RoPE" || op == "FusedRotary") && in_rank(0) == rank) return {in(0)};
     if (op == "QuantizedMatmul" && node->inputs.size() >= 2 && in_rank(0) == rank && rank >= 1) {
-      // x [..., K] times a [N, K] (or [K, N]) weight: the weight's sizes give N.
-      Flags out = in(0);
-      const Flags& w = in(1);
-      out.back() = std::find(w.begin(), w.end(), true) != w.end();
+      // x [..., K] times a fixed [N, K] (or [K, N]) weight.
+      Dims out = in(0);
+      conflict(out.back(), "contracts a varying size with a fixed weight");
+      out.back() = 0;
+      for (size_t i = 1; i < node->inputs.size(); ++i) {
+        for (Sources s : in(i)) conflict(s, "has a weight of varying size");
+      }
+      return {out};
+    }
+    if (op == "Convolution" && node->inputs.size() == 2 && in_rank(0) == rank && in_rank(1) == rank && rank >= 3) {
+      // x [B, spatial..., C] with a fixed weight [O, kernel..., C]: ONNX's Conv computes the
+      // spatial sizes at run time, except where MLX's input dilation or negative padding
+      // is written with the recorded sizes.
+      Dims out = in(0);
+      bool plain = true;
+      for (int64_t d : ints("input_dilation")) plain = plain && d == 1;
+      for (const char* pad : {"padding_lo", "padding_hi"}) {
+        for (int64_t p : ints(pad)) plain = plain && p >= 0;
+      }
+      for (size_t axis = 1; axis + 1 < rank && !plain; ++axis) {
+        conflict(out[axis], "dilates or crops a varying axis with sizes recorded at their traced values");
+      }
+      conflict(out.back(), "contracts varying channels with a fixed weight");
+      for (Sources s : in(1)) conflict(s, "has a kernel of varying size");
+      out.back() = 0;
       return {out};
     }
     if (op == "ScaledDotProductAttention" && node->inputs.size() >= 3 && in_rank(0) == rank && in_rank(2) == rank) {
       // q [B, H, L, D] attends to v [B, H, S, Dv]: [B, H, L, Dv].
-      Flags out = in(0);
+      Dims out = in(0);
       out.back() = in(2).back();
       return {out};
     }
@@ -173,31 +301,81 @@ struct Marker {
   }
 };
 
+// Bit k of Sources ↔ the k-th symbolic input dimension (input, axis).
+struct SymbolicDims {
+  std::vector<std::pair<size_t, size_t>> dims;
+
+  explicit SymbolicDims(const Graph& graph) {
+    for (size_t i = 0; i < graph.input_dim_params.size(); ++i) {
+      for (size_t axis = 0; axis < graph.input_dim_params[i].size(); ++axis) {
+        if (!graph.input_dim_params[i][axis].empty()) dims.emplace_back(i, axis);
+      }
+    }
+  }
+  static Sources bit(size_t k) { return Sources{1} << std::min<size_t>(k, 63); }
+};
+
+// The sources of every value's dims, and the conflicts met on the way.
+std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims) {
+  dims.assign(graph.values.size(), {});
+  for (size_t v = 0; v < graph.values.size(); ++v) dims[v].assign(graph.values[v].shape.size(), 0);
+  SymbolicDims symbolic(graph);
+  for (size_t k = 0; k < symbolic.dims.size(); ++k) {
+    auto [i, axis] = symbolic.dims[k];
+    dims.at(graph.inputs.at(i)).at(axis) = SymbolicDims::bit(k);
+  }
+  std::vector<Conflict> conflicts;
+  Marker marker{graph, dims, conflicts};
+  for (const Node& node : graph.nodes) {
+    marker.node = &node;
+    std::vector<Dims> results;
+    try {
+      results = marker.results();
+    } catch (const std::exception&) {
+      results.clear();  // a malformed node: lowering reports it
+    }
+    Sources all = marker.all_sources();
+    bool known = results.size() == node.outputs.size();
+    for (size_t i = 0; i < node.outputs.size() && known; ++i) {
+      known = results[i].size() == graph.value(node.outputs[i]).shape.size();
+    }
+    if (!known) {
+      marker.conflict(all, "has no shape rule for sizes that vary");
+      results.clear();
+    }
+    for (size_t i = 0; i < node.outputs.size(); ++i) {
+      dims.at(node.outputs[i]) = known ? results[i] : Dims(graph.value(node.outputs[i]).shape.size(), 0);
+    }
+  }
+  return conflicts;
+}
+
 }  // namespace
 
 void mark_dynamic_dims(Graph& graph) {
   if (!graph.shapeless) return;
-  for (Value& v : graph.values) v.dynamic.assign(v.shape.size(), false);
-  for (size_t i = 0; i < graph.inputs.size() && i < graph.input_dim_params.size(); ++i) {
-    Value& v = graph.values.at(graph.inputs[i]);
-    const auto& params = graph.input_dim_params[i];
-    for (size_t axis = 0; axis < v.dynamic.size() && axis < params.size(); ++axis) v.dynamic[axis] = !params[axis].empty();
+  std::vector<Dims> dims;
+  for (;;) {
+    std::vector<Conflict> conflicts = propagate(graph, dims);
+    if (conflicts.empty()) break;
+    // Fix each input dimension a conflict involves, naming the first primitive that bakes it.
+    SymbolicDims symbolic(graph);
+    std::map<size_t, std::string> fixed;
+    for (const Conflict& c : conflicts) {
+      for (size_t k = 0; k < symbolic.dims.size(); ++k) {
+        if (c.sources & SymbolicDims::bit(k)) fixed.emplace(k, c.why);
+      }
+    }
+    for (const auto& [k, why] : fixed) {
+      auto [i, axis] = symbolic.dims[k];
+      graph.warnings.push_back("input '" + graph.input_names[i] + "' axis " + std::to_string(axis) + " is kept at " +
+                               std::to_string(graph.value(graph.inputs[i]).shape[axis]) + ": " + why);
+      graph.input_dim_params[i][axis].clear();
+    }
   }
-  Marker marker{graph};
-  for (const Node& node : graph.nodes) {
-    marker.node = &node;
-    std::vector<Flags> flags;
-    try {
-      flags = marker.results();
-    } catch (const std::exception&) {
-      flags.clear();  // a malformed node: lowering reports it
-    }
-    bool dynamic = marker.any_dynamic();
-    for (size_t i = 0; i < node.outputs.size(); ++i) {
-      Value& out = graph.values.at(node.outputs[i]);
-      if (i < flags.size() && flags[i].size() == out.shape.size()) out.dynamic = flags[i];
-      else out.dynamic.assign(out.shape.size(), dynamic);
-    }
+  for (size_t v = 0; v < graph.values.size(); ++v) {
+    graph.values[v].dynamic.assign(dims[v].size(), false);
+    for (size_t axis = 0; axis < dims[v].size(); ++axis) graph.values[v].dynamic[axis] = dims[v][axis] != 0;
   }
 }
 

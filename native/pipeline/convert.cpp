@@ -91,12 +91,27 @@ void name_dynamic_dims(Graph& graph, const std::vector<DynamicDim>& dims) {
   }
 }
 
+// Which input axes of a shapeless trace the converted graph runs at other sizes of, and why
+// the others cannot vary: the passes run on a copy with every input dimension named.
+void describe_dynamic_dims(const Graph& graph, TraceInfo& info) {
+  Graph copy = graph;
+  name_dynamic_dims(copy, {});
+  passes::optimize_graph(copy);
+  for (size_t i = 0; i < info.inputs.size() && i < copy.input_dim_params.size(); ++i) {
+    for (const std::string& name : copy.input_dim_params[i]) info.inputs[i].varies.push_back(!name.empty());
+  }
+  info.shape_warnings = copy.warnings;
+}
+
 }  // namespace
 
 FileInfo inspect_mlxfn(const std::string& path) {
   MlxfnFile file = read_mlxfn(path);
   FileInfo info{file.version, file.shapeless, file.metadata, {}};
-  for (const Graph& graph : file.traces) info.traces.push_back(describe(graph));
+  for (const Graph& graph : file.traces) {
+    info.traces.push_back(describe(graph));
+    if (graph.shapeless) describe_dynamic_dims(graph, info.traces.back());
+  }
   return info;
 }
 
@@ -125,7 +140,8 @@ ConvertResult convert_mlxfn(const std::string& input, const std::string& output,
   onnx::Model model = lower::lower_graph(graph, {options.opset, options.producer_version, options.target});
   result.onnx_node_count = model.nodes.size();
   for (const auto& node : model.nodes) result.onnx_op_histogram[node.op_type]++;
-  result.warnings = model.warnings;
+  result.warnings = graph.warnings;
+  result.warnings.insert(result.warnings.end(), model.warnings.begin(), model.warnings.end());
   result.lower_ms = ms_since(start);
 
   options.write.cancel.check();

@@ -16,6 +16,9 @@ struct TensorInfo {
   Shape shape;
   DType dtype;
   bool keyword = false;  // a keyword argument of the MLX function
+  // Inputs of a shapeless trace (inspect): per axis, whether the converted graph runs at
+  // other sizes of it.
+  std::vector<bool> varies;
 };
 
 struct TraceInfo {
@@ -25,6 +28,8 @@ struct TraceInfo {
   std::map<std::string, int> unsupported;  // primitives without a lowering rule
   size_t constant_count = 0;
   uint64_t constant_bytes = 0;
+  // Shapeless traces (inspect): why an input axis cannot vary (see passes/dynamic_dims).
+  std::vector<std::string> shape_warnings;
 };
 
 struct FileInfo {
