@@ -44,6 +44,7 @@ function checkOptions(options: ConvertOptions): void {
     throw invalidArgument(`dtype must be 'float16', 'bfloat16' or 'float32', not '${String(options.dtype)}'`);
   }
   if (options.durable !== undefined && typeof options.durable !== 'boolean') throw invalidArgument('durable must be a boolean');
+  if (options.recoverShapes !== undefined && typeof options.recoverShapes !== 'boolean') throw invalidArgument('recoverShapes must be a boolean');
 }
 
 function nativeOptions(options: ConvertOptions, trace: number, opset: number): NativeConvertOptions {
@@ -55,6 +56,7 @@ function nativeOptions(options: ConvertOptions, trace: number, opset: number): N
     externalData: options.externalData ?? 'auto',
     externalDataThreshold: options.externalDataThreshold ?? 1024,
     durable: options.durable ?? false,
+    recoverShapes: options.recoverShapes ?? false,
     dtype: options.dtype,
     inputNames: options.inputNames,
     outputNames: options.outputNames,

@@ -13,6 +13,7 @@ export interface NativeConvertOptions {
   externalData?: string;
   externalDataThreshold?: number;
   durable?: boolean;
+  recoverShapes?: boolean;
   dtype?: string;
   /** With dtype: inputs and outputs keep their dtypes (casts at the boundary). */
   keepInterfaceDtypes?: boolean;

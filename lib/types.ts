@@ -140,6 +140,12 @@ export interface ConvertOptions {
    * keep their recorded size. Default: every input dimension is symbolic (`<input>_<axis>`).
    */
   dynamic?: Record<string, Record<number, string>>;
+  /**
+   * For shapeless files, experimental: a reshape size MLX recorded at the traced value of one
+   * varying input dimension (`B, L = x.shape; x.reshape(B, L, heads, -1)`) is read from the
+   * input at run time instead of fixing that dimension (default false). A warning counts them.
+   */
+  recoverShapes?: boolean;
   /** Check the ONNX against MLX with ONNX Runtime after writing it. */
   verify?: boolean | VerifyOptions;
   /** Stops the conversion (ERR_ABORTED); nothing is left behind. */

@@ -186,3 +186,38 @@ describe('shapeless exports as people write them', () => {
     }
   });
 });
+
+// recoverShapes (experimental): reshape sizes MLX recorded at the traced batch and length
+// (`B, L = x.shape; x.reshape(B, L, heads, -1)`) are read from the input at run time.
+describe('shapeless exports with recovered reshape sizes', () => {
+  const dir = workDir();
+  beforeAll(() => {
+    execFileSync(PYTHON, [path.join(ROOT, 'test', 'tools', 'shapeless_exports.py'), dir]);
+  }, 120_000);
+  const floats = (a: { data: Uint8Array }) => new Float32Array(new Uint8Array(a.data).buffer);
+  const ids = (a: { data: Uint8Array; shape: number[] }) => new ort.Tensor('int32', new Int32Array(new Uint8Array(a.data).buffer), a.shape);
+  const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+
+  // The batch is recovered; the length stays fixed: MLX's rope computes its positions with an
+  // arange of the traced length.
+  it.each([['llama', 8], ['qwen3', 8], ['gemma2', 12]])('%s: the batch varies and matches MLX at batch 2; the length stays fixed', async (name, count) => {
+    const onnx = path.join(dir, `${name}-recovered.onnx`);
+    const report = await convert(path.join(dir, `${name}.mlxfn`), onnx, { recoverShapes: true });
+    expect(report.warnings).toEqual([
+      "input 'input_0' axis 1 is kept at 12: FusedRotary rotates with angles of a size fixed at 12",
+      `${count} reshape size(s) recorded at traced values are read from the input at run time (recoverShapes)`,
+    ]);
+    const refs = await readSafetensors(path.join(dir, `${name}.safetensors`));
+    const session = await ort.InferenceSession.create(onnx);
+    const out = (await session.run({ input_0: ids(refs.input_4!) }))[session.outputNames[0]!]!;
+    expect(out.dims).toEqual([2, 12, 128]);
+    expect(maxDiff(out.data as Float32Array, floats(refs.output_4!))).toBeLessThanOrEqual(1e-4);
+    await expect(session.run({ input_0: ids(refs.input_1!) })).rejects.toThrow(/invalid dimensions/);
+  });
+
+  it('is refused when not a boolean', async () => {
+    const error = await convert(path.join(dir, 'llama.mlxfn'), path.join(dir, 'x.onnx'), { recoverShapes: 'yes' as never }).catch((e) => e);
+    expect(error.code).toBe('ERR_INVALID_ARGUMENT');
+    expect(error.message).toBe('recoverShapes must be a boolean');
+  });
+});

@@ -43,6 +43,7 @@ async function run(job: Job, opts: Record<string, unknown>): Promise<ConvertRepo
     inputNames: opts.inputNames as string[] | undefined,
     outputNames: opts.outputNames as string[] | undefined,
     dynamic: opts.dynamic as Record<string, Record<number, string>> | undefined,
+    recoverShapes: Boolean(opts.recoverShapes),
     signal: interrupt.signal,
   };
   const report = await convert(job.input, job.output, options);
@@ -93,6 +94,7 @@ export function addConvertCommand(program: Command, debug: () => boolean): void 
     .option('--input-names <a,b,...>', 'names for the ONNX inputs, in order', names)
     .option('--output-names <a,b,...>', 'names for the ONNX outputs, in order', names)
     .option('--dynamic <input:axis=name>', 'a varying input dimension of a shapeless export (repeatable)', dynamicDim)
+    .option('--recover-shapes', 'experimental: read reshape sizes baked at their traced values from the input at run time')
     .option('--verify', 'run MLX and ONNX Runtime on the same random inputs and compare')
     .option('--seed <n>', 'seed of the verification inputs', integer, 0)
     .option('--atol <x>', 'absolute tolerance for --verify (default by dtype; with --dtype, that of the cast)', positiveNumber)

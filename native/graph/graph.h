@@ -82,6 +82,9 @@ struct Graph {
   std::shared_ptr<const void> storage;  // keeps constant bytes alive
   // What the passes could not keep as asked (e.g. a symbolic dimension made fixed), for the report.
   std::vector<std::string> warnings;
+  // Shapeless graphs: read at run time the reshape sizes MLX recorded at the traced value of
+  // one varying input dimension (passes/dynamic_dims), instead of fixing that dimension.
+  bool recover_baked_sizes = false;
 
   ValueId add_value(Shape shape, DType dtype);
   const Value& value(ValueId id) const { return values.at(id); }

@@ -34,10 +34,15 @@ const std::unordered_set<std::string_view>& shape_following() {
   return ops;
 }
 
+// A Reshape's target entries that copy an input dimension at run time (recovered sizes):
+// per target entry, the input axis it copies, or -1.
+using Copies = std::vector<int64_t>;
+
 struct Marker {
   Graph& graph;
   std::vector<Dims>& dims;  // per value
   std::vector<Conflict>& conflicts;
+  std::map<const Node*, Copies>& copies;
   const Node* node = nullptr;
 
   const Dims& in(size_t i) const { return dims.at(node->inputs.at(i)); }
@@ -80,9 +85,20 @@ struct Marker {
     return out;
   }
 
+  // Axis a of operand i and axis b of operand j must be equal at run time (or, broadcasting,
+  // either a fixed 1): a varying size against a fixed one is baked.
+  void agree(size_t i, size_t a, size_t j, size_t b, bool broadcasting, const std::string& what) const {
+    Sources x = in(i)[a], y = in(j)[b];
+    int64_t xs = in_shape(i)[a], ys = in_shape(j)[b];
+    if (x && !y && !(broadcasting && ys == 1)) conflict(x, what + " a size fixed at " + std::to_string(ys));
+    if (y && !x && !(broadcasting && xs == 1)) conflict(y, what + " a size fixed at " + std::to_string(xs));
+  }
+
   // MLX's reshape target keeps -1 where the code wrote it, and the traced value of every
   // Python-int size. The input and target dims fall into blocks of equal traced product; a
-  // block whose input sizes vary must end in the -1, which then follows them all.
+  // block whose input sizes vary must end in the -1, which then follows them all. With
+  // Graph::recover_baked_sizes, a block of one varying input dim and one target entry (the
+  // entry is that dim's traced size: `B, L = x.shape` code) copies the dim at run time.
   Dims reshape() const {
     const Shape& from = in_shape(0);
     const std::vector<int64_t>& target = ints("shape");
@@ -96,6 +112,7 @@ struct Marker {
       int64_t left = 1, right = 1;
       Sources varying = 0;
       std::vector<size_t> block;
+      size_t first_in = i;
       auto take_in = [&] { varying |= in(0)[i]; left *= from[i++]; };
       auto take_out = [&] { block.push_back(j); right *= to[j++]; };
       if (i < from.size()) take_in();
@@ -107,7 +124,12 @@ struct Marker {
       }
       if (!varying) continue;
       auto inferred = std::find_if(block.begin(), block.end(), [&](size_t k) { return target[k] == -1; });
-      if (inferred == block.end()) {
+      if (inferred == block.end() && graph.recover_baked_sizes && block.size() == 1 && i == first_in + 1) {
+        Copies& copied = copies[node];
+        copied.resize(to.size(), -1);
+        copied[block[0]] = static_cast<int64_t>(first_in);
+        out[block[0]] = varying;
+      } else if (inferred == block.end()) {
         conflict(varying, "to a shape recorded at its traced sizes");
       } else {
         out[*inferred] = varying;
@@ -262,7 +284,12 @@ struct Marker {
     }
     if (op == "GatherAxis" && node->inputs.size() == 2) return {meet(1, 1, rank, true, "broadcasts indices against")};
     if (op == "NumberOfElements") return {Dims(rank, 0)};
-    if ((op == "RoPE" || op == "FusedRotary") && in_rank(0) == rank) return {in(0)};
+    if (op == "RoPE" && in_rank(0) == rank) return {in(0)};
+    if (op == "FusedRotary" && node->inputs.size() == 3 && in_rank(0) == rank && rank >= 1) {
+      // cos and sin [..., L, dims / 2] broadcast against x [..., L, D] but for the last axis.
+      meet(0, 3, rank - 1, true, "rotates with angles of", 1);
+      return {in(0)};
+    }
     if (op == "QuantizedMatmul" && node->inputs.size() >= 2 && in_rank(0) == rank && rank >= 1) {
       // x [..., K] times a fixed [N, K] (or [K, N]) weight.
       Dims out = in(0);
@@ -292,7 +319,23 @@ struct Marker {
       return {out};
     }
     if (op == "ScaledDotProductAttention" && node->inputs.size() >= 3 && in_rank(0) == rank && in_rank(2) == rank) {
-      // q [B, H, L, D] attends to v [B, H, S, Dv]: [B, H, L, Dv].
+      // q [B, H, L, D] attends to k [B, Hk, S, D] and v [B, Hk, S, Dv], under a mask that
+      // broadcasts to the scores [B, H, L, S]: [B, H, L, Dv].
+      if (rank == 4 && in_rank(1) == 4) {
+        const std::string why = "attends with sizes of";
+        agree(0, 0, 1, 0, true, why);
+        agree(0, 3, 1, 3, false, why);
+        agree(1, 0, 2, 0, true, why);
+        agree(1, 2, 2, 2, false, why);
+        if (node->inputs.size() >= 4 && in_rank(3) <= 4) {
+          size_t r = in_rank(3);
+          const std::pair<size_t, size_t> scores[4] = {{0, 0}, {0, 1}, {0, 2}, {1, 2}};  // (operand, axis) of each score axis
+          for (size_t k = 0; k < r; ++k) {
+            auto [operand, axis] = scores[4 - r + k];
+            agree(operand, axis, 3, k, true, "masks with sizes of");
+          }
+        }
+      }
       Dims out = in(0);
       out.back() = in(2).back();
       return {out};
@@ -316,7 +359,8 @@ struct SymbolicDims {
 };
 
 // The sources of every value's dims, and the conflicts met on the way.
-std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims) {
+std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims, std::map<const Node*, Copies>& copies) {
+  copies.clear();
   dims.assign(graph.values.size(), {});
   for (size_t v = 0; v < graph.values.size(); ++v) dims[v].assign(graph.values[v].shape.size(), 0);
   SymbolicDims symbolic(graph);
@@ -325,7 +369,7 @@ std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims) {
     dims.at(graph.inputs.at(i)).at(axis) = SymbolicDims::bit(k);
   }
   std::vector<Conflict> conflicts;
-  Marker marker{graph, dims, conflicts};
+  Marker marker{graph, dims, conflicts, copies};
   for (const Node& node : graph.nodes) {
     marker.node = &node;
     std::vector<Dims> results;
@@ -355,8 +399,9 @@ std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims) {
 void mark_dynamic_dims(Graph& graph) {
   if (!graph.shapeless) return;
   std::vector<Dims> dims;
+  std::map<const Node*, Copies> copies;
   for (;;) {
-    std::vector<Conflict> conflicts = propagate(graph, dims);
+    std::vector<Conflict> conflicts = propagate(graph, dims, copies);
     if (conflicts.empty()) break;
     // Fix each input dimension a conflict involves, naming the first primitive that bakes it.
     SymbolicDims symbolic(graph);
@@ -372,6 +417,16 @@ void mark_dynamic_dims(Graph& graph) {
                                std::to_string(graph.value(graph.inputs[i]).shape[axis]) + ": " + why);
       graph.input_dim_params[i][axis].clear();
     }
+  }
+  size_t recovered = 0;
+  for (Node& node : graph.nodes) {
+    auto found = copies.find(&node);
+    if (found == copies.end()) continue;
+    node.attrs.push_back({"copied_dims", found->second});
+    recovered += std::count_if(found->second.begin(), found->second.end(), [](int64_t a) { return a >= 0; });
+  }
+  if (recovered) {
+    graph.warnings.push_back(std::to_string(recovered) + " reshape size(s) recorded at traced values are read from the input at run time (recoverShapes)");
   }
   for (size_t v = 0; v < graph.values.size(); ++v) {
     graph.values[v].dynamic.assign(dims[v].size(), false);

@@ -130,6 +130,7 @@ ConvertResult convert_mlxfn(const std::string& input, const std::string& output,
   rename(graph.output_names, options.output_names, "output");
   check_unique_names(graph);
   name_dynamic_dims(graph, options.dynamic_dims);
+  graph.recover_baked_sizes = options.recover_shapes;
   if (options.dtype) passes::cast_floats(graph, *options.dtype, options.keep_interface_dtypes);
   result.trace = describe(graph);
   result.read_ms = ms_since(start);

@@ -62,6 +62,8 @@ struct ConvertOptions {
   // and outputs too unless `keep_interface_dtypes`.
   std::optional<DType> dtype;
   bool keep_interface_dtypes = false;
+  // Shapeless files: see Graph::recover_baked_sizes.
+  bool recover_shapes = false;
 };
 
 struct ConvertResult {

@@ -7,7 +7,8 @@ OUT_DIR/<name>.safetensors holding input_<k> and output_<k> for the function run
 at other sizes:
 - llama, qwen3, gemma2, phi3, gpt2: random 2-layer mlx-lm models (make_lm_checkpoint.py),
   their forward pass traced at (1, 12) token ids; MLX bakes the Python-int sizes into
-  reshapes, aranges and broadcasts. References at (1, 12) only.
+  reshapes, aranges and broadcasts. References at (1, 12), then (2, 5), (1, 31), (3, 17)
+  and (2, 12).
 - whisper_dynamic: a Whisper-style audio encoder (two conv1d, the second with stride 2,
   sinusoidal positions, attention, MLP) written with sizes that follow the input
   (unflatten/flatten, positions from a cumulative sum, x @ W.T + b where mx.addmm would
@@ -87,7 +88,12 @@ def save(out, name, fn, example, sizes):
     mx.export_function(os.path.join(out, f"{name}.mlxfn"), fn, example, shapeless=True)
     arrays = {}
     for k, shape in enumerate(sizes):
-        x = example if shape is None else mx.random.normal(shape, key=mx.random.key(k))
+        if shape is None:
+            x = example
+        elif example.dtype == mx.int32:
+            x = mx.random.randint(0, 128, shape, key=mx.random.key(k)).astype(mx.int32)
+        else:
+            x = mx.random.normal(shape, key=mx.random.key(k))
         arrays[f"input_{k}"] = x
         arrays[f"output_{k}"] = fn(x)
     mx.save_safetensors(os.path.join(out, f"{name}.safetensors"), arrays)
@@ -102,7 +108,7 @@ def main(out):
         folder = os.path.join(out, f"{arch}-checkpoint")
         make_lm_checkpoint.write(folder, arch, 0)
         model, _ = load_model(Path(folder))
-        save(out, arch, lambda x, m=model: m(x), ids, [None])
+        save(out, arch, lambda x, m=model: m(x), ids, [None, (2, 5), (1, 31), (3, 17), (2, 12)])
     for baked in (False, True):
         mx.random.seed(3)
         encoder = WhisperStyleEncoder(baked)
