@@ -376,7 +376,19 @@ double lowest(DType dt) {
 }
 
 // MLX's causal mask, aligned to the end: query i sees keys j <= i + Lk - Lq. (Lq, Lk) bool.
-std::string causal_mask(Context& ctx, const Sdpa& p) {
+// Lengths that vary (shapeless graphs) are read at run time.
+std::string causal_mask(Context& ctx, const Node& node, const Sdpa& p) {
+  const Value& q_value = ctx.in_value(node, 0);
+  const Value& k_value = ctx.in_value(node, 1);
+  if (q_value.is_dynamic(2) || k_value.is_dynamic(2)) {
+    auto length = [&](size_t operand) { return ctx.emit("Squeeze", {ctx.dims(node.inputs[operand], 2, 3), ctx.int64s({0})}); };
+    std::string lq = length(0), lk = length(1);
+    std::string zero = ctx.int64_scalar(0), one = ctx.int64_scalar(1);
+    std::string shift = ctx.emit("Sub", {lk, lq});
+    std::string rows = ctx.emit("Add", {ctx.emit("Range", {zero, lq, one}), shift});
+    std::string columns = ctx.emit("Range", {zero, lk, one});
+    return ctx.emit("GreaterOrEqual", {ctx.emit("Unsqueeze", {rows, ctx.int64s({1})}), columns});
+  }
   std::vector<int64_t> qi(p.lq), ki(p.lk);
   for (int64_t i = 0; i < p.lq; ++i) qi[i] = i + p.lk - p.lq;
   for (int64_t j = 0; j < p.lk; ++j) ki[j] = j;
@@ -390,7 +402,7 @@ std::string causal_mask(Context& ctx, const Sdpa& p) {
 // ONNX Runtime's Attention takes for -inf (it then writes zeros).
 std::string additive_mask(Context& ctx, const Node& node, const Sdpa& p, DType dt) {
   std::string mask;
-  if (p.causal) mask = causal_mask(ctx, p);
+  if (p.causal) mask = causal_mask(ctx, node, p);
   else if (p.has_mask) mask = ctx.in(node, 3);
   else return "";
   if (!p.causal && ctx.in_value(node, 3).dtype != DType::Bool) return mask;
@@ -442,7 +454,7 @@ void sdpa_decomposed(Context& ctx, const Node& node, const Sdpa& p) {
   // value head by broadcasting, with no copies of keys or values (sinks: heads repeated).
   bool grouped = p.hq != p.hkv && !p.has_sinks;
   std::string k, v;
-  std::string mask = p.causal ? causal_mask(ctx, p) : p.has_mask ? operand(3) : "";
+  std::string mask = p.causal ? causal_mask(ctx, node, p) : p.has_mask ? operand(3) : "";
   if (grouped) {
     q = ctx.emit("Reshape", {q, ctx.int64s({0, p.hkv, p.hq / p.hkv, -1, p.d})});
     k = ctx.emit("Unsqueeze", {operand(1), ctx.int64s({2})});

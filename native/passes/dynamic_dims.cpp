@@ -37,12 +37,44 @@ const std::unordered_set<std::string_view>& shape_following() {
 // A Reshape's target entries that copy an input dimension at run time (recovered sizes):
 // per target entry, the input axis it copies, or -1.
 using Copies = std::vector<int64_t>;
+// An input dimension, by input index and axis.
+using InputAxis = std::pair<size_t, size_t>;
+// Per value and axis, the Arange whose length a fixed size is (or nullptr).
+using Origins = std::vector<std::vector<const Node*>>;
+
+// Bit k of Sources ↔ the k-th symbolic input dimension (input, axis).
+struct SymbolicDims {
+  std::vector<InputAxis> dims;
+
+  explicit SymbolicDims(const Graph& graph) {
+    for (size_t i = 0; i < graph.input_dim_params.size(); ++i) {
+      for (size_t axis = 0; axis < graph.input_dim_params[i].size(); ++axis) {
+        if (!graph.input_dim_params[i][axis].empty()) dims.emplace_back(i, axis);
+      }
+    }
+  }
+  static Sources bit(size_t k) { return Sources{1} << std::min<size_t>(k, 63); }
+  Sources of(InputAxis dim) const {
+    auto found = std::find(dims.begin(), dims.end(), dim);
+    return found == dims.end() ? 0 : bit(static_cast<size_t>(found - dims.begin()));
+  }
+};
+
+// What recoverShapes reads at run time: reshape entries, and aranges whose length is an
+// input dimension (the positions of `mx.arange(L)` code).
+struct Recovered {
+  std::map<const Node*, Copies> copies;
+  std::map<const Node*, InputAxis> aranges;
+  bool grew = false;  // aranges found in this propagation
+};
 
 struct Marker {
   Graph& graph;
   std::vector<Dims>& dims;  // per value
+  Origins& origins;
   std::vector<Conflict>& conflicts;
-  std::map<const Node*, Copies>& copies;
+  Recovered& recovered;
+  const SymbolicDims& symbolic;
   const Node* node = nullptr;
 
   const Dims& in(size_t i) const { return dims.at(node->inputs.at(i)); }
@@ -71,18 +103,44 @@ struct Marker {
     for (size_t axis = 0; axis < rank; ++axis) {
       Sources varying = 0;
       int64_t fixed = -1;
+      std::vector<const Node*> aranges;  // of the fixed sizes, if each is an arange's length
+      bool all_aranges = true;
       for (size_t i = first; i < first + count; ++i) {
         size_t r = in_rank(i) - skip;
         if (r > rank) return Dims(rank, all_sources());
         if (axis + r < rank) continue;
         size_t a = axis + r - rank;
-        if (in(i)[a]) varying |= in(i)[a];
-        else if (!broadcasting || in_shape(i)[a] != 1) fixed = in_shape(i)[a];
+        if (in(i)[a]) {
+          varying |= in(i)[a];
+        } else if (!broadcasting || in_shape(i)[a] != 1) {
+          fixed = in_shape(i)[a];
+          const Node* origin = origins.at(node->inputs[i]).at(a);
+          if (origin) aranges.push_back(origin);
+          else all_aranges = false;
+        }
       }
-      if (varying && fixed >= 0) conflict(varying, what + std::string(" a size fixed at ") + std::to_string(fixed));
+      if (varying && fixed >= 0 && !(all_aranges && recover(varying, aranges))) {
+        conflict(varying, what + std::string(" a size fixed at ") + std::to_string(fixed));
+      }
       out[axis] = varying;
     }
     return out;
+  }
+
+  // recoverShapes: aranges whose length meets one varying input dimension of that traced
+  // size take their length from it at run time (found now, used from the next propagation).
+  bool recover(Sources varying, const std::vector<const Node*>& aranges) const {
+    if (!graph.recover_baked_sizes || aranges.empty() || (varying & (varying - 1))) return false;
+    size_t k = 0;
+    while (k < symbolic.dims.size() && SymbolicDims::bit(k) != varying) ++k;
+    if (k >= symbolic.dims.size() || k >= 63) return false;
+    auto [input, axis] = symbolic.dims[k];
+    int64_t size = graph.value(graph.inputs.at(input)).shape.at(axis);
+    for (const Node* arange : aranges) {
+      if (graph.value(arange->outputs.at(0)).shape.at(0) != size) return false;
+    }
+    for (const Node* arange : aranges) recovered.grew |= recovered.aranges.emplace(arange, symbolic.dims[k]).second;
+    return true;
   }
 
   // Axis a of operand i and axis b of operand j must be equal at run time (or, broadcasting,
@@ -90,8 +148,12 @@ struct Marker {
   void agree(size_t i, size_t a, size_t j, size_t b, bool broadcasting, const std::string& what) const {
     Sources x = in(i)[a], y = in(j)[b];
     int64_t xs = in_shape(i)[a], ys = in_shape(j)[b];
-    if (x && !y && !(broadcasting && ys == 1)) conflict(x, what + " a size fixed at " + std::to_string(ys));
-    if (y && !x && !(broadcasting && xs == 1)) conflict(y, what + " a size fixed at " + std::to_string(xs));
+    auto arange = [&](size_t operand, size_t axis) {
+      const Node* origin = origins.at(node->inputs[operand]).at(axis);
+      return origin ? std::vector<const Node*>{origin} : std::vector<const Node*>{};
+    };
+    if (x && !y && !(broadcasting && ys == 1) && !recover(x, arange(j, b))) conflict(x, what + " a size fixed at " + std::to_string(ys));
+    if (y && !x && !(broadcasting && xs == 1) && !recover(y, arange(i, a))) conflict(y, what + " a size fixed at " + std::to_string(xs));
   }
 
   // MLX's reshape target keeps -1 where the code wrote it, and the traced value of every
@@ -125,7 +187,7 @@ struct Marker {
       if (!varying) continue;
       auto inferred = std::find_if(block.begin(), block.end(), [&](size_t k) { return target[k] == -1; });
       if (inferred == block.end() && graph.recover_baked_sizes && block.size() == 1 && i == first_in + 1) {
-        Copies& copied = copies[node];
+        Copies& copied = recovered.copies[node];
         copied.resize(to.size(), -1);
         copied[block[0]] = static_cast<int64_t>(first_in);
         out[block[0]] = varying;
@@ -133,6 +195,38 @@ struct Marker {
         conflict(varying, "to a shape recorded at its traced sizes");
       } else {
         out[*inferred] = varying;
+      }
+    }
+    return out;
+  }
+
+  // For each fixed axis of the first result, the Arange whose length it is: aranges, and
+  // what keeps their axis (elementwise ops, broadcasts, transposes, new axes).
+  std::vector<const Node*> result_origins(const Dims& result) const {
+    const std::string& op = node->op;
+    const Shape& shape = graph.value(node->outputs.at(0)).shape;
+    std::vector<const Node*> out(shape.size(), nullptr);
+    auto origin = [&](size_t i, size_t a) { return origins.at(node->inputs.at(i)).at(a); };
+    if (op == "Arange") {
+      if (!result.empty() && !result[0]) out[0] = node;
+    } else if (shape_following().count(op)) {
+      for (size_t axis = 0; axis < shape.size(); ++axis) {
+        for (size_t i = 0; i < node->inputs.size() && !result[axis] && !out[axis]; ++i) {
+          size_t r = in_rank(i);
+          if (r > shape.size() || axis + r < shape.size()) continue;
+          size_t a = axis + r - shape.size();
+          if (in_shape(i)[a] == shape[axis]) out[axis] = origin(i, a);
+        }
+      }
+    } else if (op == "Transpose" && in_rank(0) == shape.size()) {
+      const std::vector<int64_t>& perm = ints("axes");
+      for (size_t axis = 0; axis < shape.size() && axis < perm.size(); ++axis) out[axis] = origin(0, perm[axis]);
+    } else if (op == "ExpandDims") {
+      std::vector<bool> listed(shape.size(), false);
+      for (int64_t a : ints("axes")) listed.at(axis_in(a, shape.size())) = true;
+      size_t next = 0;
+      for (size_t axis = 0; axis < shape.size() && next < in_rank(0); ++axis) {
+        if (!listed[axis]) out[axis] = origin(0, next++);
       }
     }
     return out;
@@ -284,6 +378,10 @@ struct Marker {
     }
     if (op == "GatherAxis" && node->inputs.size() == 2) return {meet(1, 1, rank, true, "broadcasts indices against")};
     if (op == "NumberOfElements") return {Dims(rank, 0)};
+    if (op == "Arange") {
+      auto found = recovered.aranges.find(node);
+      return {Dims{found == recovered.aranges.end() ? 0 : symbolic.of(found->second)}};
+    }
     if (op == "RoPE" && in_rank(0) == rank) return {in(0)};
     if (op == "FusedRotary" && node->inputs.size() == 3 && in_rank(0) == rank && rank >= 1) {
       // cos and sin [..., L, dims / 2] broadcast against x [..., L, D] but for the last axis.
@@ -344,32 +442,23 @@ struct Marker {
   }
 };
 
-// Bit k of Sources ↔ the k-th symbolic input dimension (input, axis).
-struct SymbolicDims {
-  std::vector<std::pair<size_t, size_t>> dims;
-
-  explicit SymbolicDims(const Graph& graph) {
-    for (size_t i = 0; i < graph.input_dim_params.size(); ++i) {
-      for (size_t axis = 0; axis < graph.input_dim_params[i].size(); ++axis) {
-        if (!graph.input_dim_params[i][axis].empty()) dims.emplace_back(i, axis);
-      }
-    }
-  }
-  static Sources bit(size_t k) { return Sources{1} << std::min<size_t>(k, 63); }
-};
-
 // The sources of every value's dims, and the conflicts met on the way.
-std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims, std::map<const Node*, Copies>& copies) {
-  copies.clear();
+std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims, Recovered& recovered) {
+  recovered.copies.clear();
+  recovered.grew = false;
   dims.assign(graph.values.size(), {});
-  for (size_t v = 0; v < graph.values.size(); ++v) dims[v].assign(graph.values[v].shape.size(), 0);
+  Origins origins(graph.values.size());
+  for (size_t v = 0; v < graph.values.size(); ++v) {
+    dims[v].assign(graph.values[v].shape.size(), 0);
+    origins[v].assign(graph.values[v].shape.size(), nullptr);
+  }
   SymbolicDims symbolic(graph);
   for (size_t k = 0; k < symbolic.dims.size(); ++k) {
     auto [i, axis] = symbolic.dims[k];
     dims.at(graph.inputs.at(i)).at(axis) = SymbolicDims::bit(k);
   }
   std::vector<Conflict> conflicts;
-  Marker marker{graph, dims, conflicts, copies};
+  Marker marker{graph, dims, origins, conflicts, recovered, symbolic};
   for (const Node& node : graph.nodes) {
     marker.node = &node;
     std::vector<Dims> results;
@@ -390,6 +479,12 @@ std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims, std::map<
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       dims.at(node.outputs[i]) = known ? results[i] : Dims(graph.value(node.outputs[i]).shape.size(), 0);
     }
+    if (known && graph.recover_baked_sizes && !node.outputs.empty()) {
+      try {
+        origins.at(node.outputs[0]) = marker.result_origins(results[0]);
+      } catch (const std::exception&) {
+      }
+    }
   }
   return conflicts;
 }
@@ -399,9 +494,10 @@ std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims, std::map<
 void mark_dynamic_dims(Graph& graph) {
   if (!graph.shapeless) return;
   std::vector<Dims> dims;
-  std::map<const Node*, Copies> copies;
+  Recovered recovered;
   for (;;) {
-    std::vector<Conflict> conflicts = propagate(graph, dims, copies);
+    std::vector<Conflict> conflicts = propagate(graph, dims, recovered);
+    if (recovered.grew) continue;  // aranges now follow their input dimension: again
     if (conflicts.empty()) break;
     // Fix each input dimension a conflict involves, naming the first primitive that bakes it.
     SymbolicDims symbolic(graph);
@@ -418,15 +514,23 @@ void mark_dynamic_dims(Graph& graph) {
       graph.input_dim_params[i][axis].clear();
     }
   }
-  size_t recovered = 0;
+  size_t sizes = 0, aranges = 0;
+  SymbolicDims symbolic(graph);
   for (Node& node : graph.nodes) {
-    auto found = copies.find(&node);
-    if (found == copies.end()) continue;
-    node.attrs.push_back({"copied_dims", found->second});
-    recovered += std::count_if(found->second.begin(), found->second.end(), [](int64_t a) { return a >= 0; });
+    if (auto found = recovered.copies.find(&node); found != recovered.copies.end()) {
+      node.attrs.push_back({"copied_dims", found->second});
+      sizes += std::count_if(found->second.begin(), found->second.end(), [](int64_t a) { return a >= 0; });
+    }
+    auto arange = recovered.aranges.find(&node);
+    if (arange != recovered.aranges.end() && symbolic.of(arange->second)) {
+      auto [input, axis] = arange->second;
+      node.attrs.push_back({"length_of", std::vector<int64_t>{static_cast<int64_t>(input), static_cast<int64_t>(axis)}});
+      ++aranges;
+    }
   }
-  if (recovered) {
-    graph.warnings.push_back(std::to_string(recovered) + " reshape size(s) recorded at traced values are read from the input at run time (recoverShapes)");
+  if (sizes || aranges) {
+    graph.warnings.push_back(std::to_string(sizes) + " reshape size(s) and " + std::to_string(aranges) +
+                             " arange length(s) recorded at traced values are read from the inputs at run time (recoverShapes)");
   }
   for (size_t v = 0; v < graph.values.size(); ++v) {
     graph.values[v].dynamic.assign(dims[v].size(), false);
