@@ -26,26 +26,30 @@ bool has_zero(const Shape& shape) {
 
 // MLX keeps the shape as written, with -1 for an inferred dimension, which is also what
 // ONNX's Reshape takes; in shapeless graphs the -1 is what makes it follow the input.
-// The target entries passes/dynamic_dims recovered ("copied_dims": per entry, the input
-// axis whose run-time size it takes, or -1) are read with Shape; the others are constants.
+// The target entries passes/dynamic_dims recovered ("recovered_dims": per entry, its index,
+// a factor and the graph-input dimensions it multiplies) are computed from Shape at run
+// time; the others are constants.
 void lower_reshape(Context& ctx, const Node& node) {
   const auto& shape = node.attr<std::vector<int64_t>>("shape");
-  auto copied = std::find_if(node.attrs.begin(), node.attrs.end(), [](const NamedAttr& a) { return a.name == "copied_dims"; });
-  if (copied == node.attrs.end()) return reshape(ctx, node, ctx.int64s(shape), has_zero(shape));
-  const auto& axes = std::get<std::vector<int64_t>>(copied->value);
-  std::vector<std::string> parts;
-  std::vector<int64_t> run;
-  for (size_t j = 0; j < shape.size(); ++j) {
-    if (j < axes.size() && axes[j] >= 0) {
-      if (!run.empty()) parts.push_back(ctx.int64s(run));
-      run.clear();
-      parts.push_back(ctx.dims(node.inputs[0], axes[j], axes[j] + 1));
-    } else {
-      run.push_back(shape[j]);
+  auto found = std::find_if(node.attrs.begin(), node.attrs.end(), [](const NamedAttr& a) { return a.name == "recovered_dims"; });
+  if (found == node.attrs.end()) return reshape(ctx, node, ctx.int64s(shape), has_zero(shape));
+  const auto& code = std::get<std::vector<int64_t>>(found->value);
+  std::vector<std::string> entries;
+  for (int64_t size : shape) entries.push_back(ctx.int64s({size}));
+  for (size_t at = 0; at + 2 < code.size();) {
+    size_t entry = static_cast<size_t>(code[at]);
+    int64_t factor = code[at + 1], count = code[at + 2];
+    std::string value = ctx.int64s({factor});
+    for (int64_t k = 0; k < count; ++k) {
+      ValueId input = ctx.graph().inputs.at(static_cast<size_t>(code[at + 3 + 2 * k]));
+      int64_t axis = code[at + 4 + 2 * k];
+      value = ctx.emit("Mul", {value, ctx.dims(input, axis, axis + 1)});
     }
+    require(entry < entries.size(), node, "a recovered size of entry " + std::to_string(entry) + " out of range");
+    entries[entry] = value;
+    at += 3 + 2 * static_cast<size_t>(count);
   }
-  if (!run.empty()) parts.push_back(ctx.int64s(run));
-  reshape(ctx, node, ctx.emit("Concat", parts, {{"axis", int64_t{0}}}), has_zero(shape));
+  reshape(ctx, node, ctx.emit("Concat", entries, {{"axis", int64_t{0}}}), has_zero(shape));
 }
 
 // Flatten(start, end) and Unflatten(axis, shape): the output shape, or in shapeless

@@ -1,6 +1,7 @@
 #include "passes/dynamic_dims.h"
 
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <string_view>
 #include <unordered_set>
@@ -34,8 +35,9 @@ const std::unordered_set<std::string_view>& shape_following() {
   return ops;
 }
 
-// A Reshape's target entries that copy an input dimension at run time (recovered sizes):
-// per target entry, the input axis it copies, or -1.
+// A Reshape's target entries read at run time (recovered sizes), flat: for each entry, its
+// index, a constant factor, the number of input dimensions it multiplies by, then each as
+// (input index, axis). Lowering reads it as the node's "recovered_dims".
 using Copies = std::vector<int64_t>;
 // An input dimension, by input index and axis.
 using InputAxis = std::pair<size_t, size_t>;
@@ -159,8 +161,8 @@ struct Marker {
   // MLX's reshape target keeps -1 where the code wrote it, and the traced value of every
   // Python-int size. The input and target dims fall into blocks of equal traced product; a
   // block whose input sizes vary must end in the -1, which then follows them all. With
-  // Graph::recover_baked_sizes, a block of one varying input dim and one target entry (the
-  // entry is that dim's traced size: `B, L = x.shape` code) copies the dim at run time.
+  // Graph::recover_baked_sizes, the block's target entries are read at run time instead
+  // when they match its varying input dimensions by traced size (recover_block).
   Dims reshape() const {
     const Shape& from = in_shape(0);
     const std::vector<int64_t>& target = ints("shape");
@@ -186,11 +188,8 @@ struct Marker {
       }
       if (!varying) continue;
       auto inferred = std::find_if(block.begin(), block.end(), [&](size_t k) { return target[k] == -1; });
-      if (inferred == block.end() && graph.recover_baked_sizes && block.size() == 1 && i == first_in + 1) {
-        Copies& copied = recovered.copies[node];
-        copied.resize(to.size(), -1);
-        copied[block[0]] = static_cast<int64_t>(first_in);
-        out[block[0]] = varying;
+      if (inferred == block.end() && graph.recover_baked_sizes && recover_block(block, varying, left, to, out)) {
+        continue;
       } else if (inferred == block.end()) {
         conflict(varying, "to a shape recorded at its traced sizes");
       } else {
@@ -218,9 +217,29 @@ struct Marker {
           if (in_shape(i)[a] == shape[axis]) out[axis] = origin(i, a);
         }
       }
+    } else if (op == "Gather" && node->inputs.size() == 2) {
+      // Rows picked by an arange: the index axes lead the result.
+      for (size_t axis = 0; axis < in_rank(1) && axis < shape.size(); ++axis) {
+        if (!result[axis]) out[axis] = origin(1, axis);
+      }
     } else if (op == "Transpose" && in_rank(0) == shape.size()) {
       const std::vector<int64_t>& perm = ints("axes");
       for (size_t axis = 0; axis < shape.size() && axis < perm.size(); ++axis) out[axis] = origin(0, perm[axis]);
+    } else if (op == "Squeeze") {
+      std::vector<bool> listed(in_rank(0), false);
+      for (int64_t a : ints("axes")) listed.at(axis_in(a, in_rank(0))) = true;
+      for (size_t a = 0, axis = 0; a < in_rank(0) && axis < shape.size(); ++a) {
+        if (!listed[a]) out[axis++] = origin(0, a);
+      }
+    } else if (op == "Reshape") {
+      // Through blocks of one input dim and one target entry (unit axes apart).
+      const Shape& from = in_shape(0);
+      std::vector<size_t> kept_in, kept_out;
+      for (size_t a = 0; a < from.size(); ++a) if (from[a] != 1) kept_in.push_back(a);
+      for (size_t a = 0; a < shape.size(); ++a) if (shape[a] != 1) kept_out.push_back(a);
+      for (size_t k = 0; k < kept_in.size() && k < kept_out.size() && from[kept_in[k]] == shape[kept_out[k]]; ++k) {
+        out[kept_out[k]] = origin(0, kept_in[k]);
+      }
     } else if (op == "ExpandDims") {
       std::vector<bool> listed(shape.size(), false);
       for (int64_t a : ints("axes")) listed.at(axis_in(a, shape.size())) = true;
@@ -230,6 +249,57 @@ struct Marker {
       }
     }
     return out;
+  }
+
+  // recoverShapes: a reshape block's target entries as products of the input dimensions its
+  // varying sizes follow; `product` is the block's traced size, and what the dimensions'
+  // traced sizes leave of it is fixed. One entry takes them all (`B * L` when a linear layer
+  // flattens); several entries each take the one dimension of their traced size (`B, L`
+  // split back), which must be unique, the others multiplying to the fixed rest. False if
+  // they do not match.
+  bool recover_block(const std::vector<size_t>& block, Sources varying, int64_t product, const Shape& to, Dims& out) const {
+    std::vector<size_t> sources;
+    for (size_t k = 0; k < symbolic.dims.size() && k < 63; ++k) {
+      if (varying & SymbolicDims::bit(k)) sources.push_back(k);
+    }
+    if (std::popcount(varying) != static_cast<int>(sources.size())) return false;
+    auto traced = [&](size_t k) { return graph.value(graph.inputs.at(symbolic.dims[k].first)).shape.at(symbolic.dims[k].second); };
+    int64_t followed = 1;
+    for (size_t k : sources) followed *= traced(k);
+    if (followed == 0 || product % followed != 0) return false;
+    const int64_t rest = product / followed;
+    std::vector<std::vector<size_t>> taken(block.size());
+    if (block.size() == 1) {
+      taken[0] = sources;
+    } else {
+      int64_t unmatched = 1;
+      std::vector<bool> used(sources.size(), false);
+      for (size_t e = 0; e < block.size(); ++e) {
+        std::vector<size_t> matches;
+        for (size_t s = 0; s < sources.size(); ++s) {
+          if (!used[s] && traced(sources[s]) == to[block[e]]) matches.push_back(s);
+        }
+        if (matches.size() > 1) return false;  // two dimensions of one traced size: ambiguous
+        if (matches.empty()) {
+          unmatched *= to[block[e]];
+          continue;
+        }
+        used[matches[0]] = true;
+        taken[e] = {sources[matches[0]]};
+      }
+      if (std::find(used.begin(), used.end(), false) != used.end() || unmatched != rest) return false;
+    }
+    Copies& copies = recovered.copies[node];
+    for (size_t e = 0; e < block.size(); ++e) {
+      if (taken[e].empty()) continue;
+      copies.insert(copies.end(), {static_cast<int64_t>(block[e]), block.size() == 1 ? rest : 1, static_cast<int64_t>(taken[e].size())});
+      for (size_t k : taken[e]) {
+        copies.push_back(static_cast<int64_t>(symbolic.dims[k].first));
+        copies.push_back(static_cast<int64_t>(symbolic.dims[k].second));
+        out[block[e]] |= SymbolicDims::bit(k);
+      }
+    }
+    return true;
   }
 
   // The sources of each result's dims.
@@ -518,8 +588,8 @@ void mark_dynamic_dims(Graph& graph) {
   SymbolicDims symbolic(graph);
   for (Node& node : graph.nodes) {
     if (auto found = recovered.copies.find(&node); found != recovered.copies.end()) {
-      node.attrs.push_back({"copied_dims", found->second});
-      sizes += std::count_if(found->second.begin(), found->second.end(), [](int64_t a) { return a >= 0; });
+      node.attrs.push_back({"recovered_dims", found->second});
+      for (size_t at = 0; at + 2 < found->second.size(); at += 3 + 2 * static_cast<size_t>(found->second[at + 2])) ++sizes;
     }
     auto arange = recovered.aranges.find(&node);
     if (arange != recovered.aranges.end() && symbolic.of(arange->second)) {

@@ -48,6 +48,7 @@ class Rewriter {
   }
 
   void rewrite(Node& node) {
+    if (node.op == "AddMM" && node.inputs.size() == 3) return rewrite_addend(node);
     bool matmul = node.op == "Matmul";
     if (!(matmul && node.inputs.size() == 2) && !broadcasts_natively(node.op)) return;
     // Start from every broadcast operand replaced by its source; put back those whose
@@ -82,6 +83,16 @@ class Rewriter {
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       if (source[i]) node.inputs[i] = source[i]->inputs[0];
     }
+  }
+
+  // AddMM lowers to a MatMul and an Add, which broadcasts the addend c itself: MLX's
+  // broadcast of c to the product's recorded shape is dropped.
+  void rewrite_addend(Node& node) {
+    const Node* p = producer_[node.inputs[2]];
+    if (!p || !is_broadcast(p->op) || p->inputs.size() != 1) return;
+    Shape out;
+    const Shape& product = graph_.value(node.outputs.at(0)).shape;
+    if (broadcast_shape({product, graph_.value(p->inputs[0]).shape}, out) && out == product) node.inputs[2] = p->inputs[0];
   }
 
  private:
