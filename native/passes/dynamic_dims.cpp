@@ -1,24 +1,12 @@
 #include "passes/dynamic_dims.h"
 
 #include <algorithm>
-#include <bit>
 #include <map>
-#include <string_view>
-#include <unordered_set>
+
+#include "passes/size_sources.h"
 
 namespace mlx_onnx::passes {
-namespace {
-
-// Which symbolic input dimensions a size follows: bit k for the k-th one (the 64th and
-// later share the last bit, so fixing one of them fixes them all). 0: fixed.
-using Sources = uint64_t;
-using Dims = std::vector<Sources>;
-
-// A size baked at its traced value where it meets one that follows these input dimensions.
-struct Conflict {
-  Sources sources;
-  std::string why;
-};
+namespace sizes {
 
 // Primitives whose result has the broadcast shape of their operands (aligned from the
 // last axis): elementwise functions, and those that keep their operand's shape.
@@ -35,482 +23,306 @@ const std::unordered_set<std::string_view>& shape_following() {
   return ops;
 }
 
-// A Reshape's target entries read at run time (recovered sizes), flat: for each entry, its
-// index, a constant factor, the number of input dimensions it multiplies by, then each as
-// (input index, axis). Lowering reads it as the node's "recovered_dims".
-using Copies = std::vector<int64_t>;
-// An input dimension, by input index and axis.
-using InputAxis = std::pair<size_t, size_t>;
-// Per value and axis, the Arange whose length a fixed size is (or nullptr).
-using Origins = std::vector<std::vector<const Node*>>;
-
-// Bit k of Sources ↔ the k-th symbolic input dimension (input, axis).
-struct SymbolicDims {
-  std::vector<InputAxis> dims;
-
-  explicit SymbolicDims(const Graph& graph) {
-    for (size_t i = 0; i < graph.input_dim_params.size(); ++i) {
-      for (size_t axis = 0; axis < graph.input_dim_params[i].size(); ++axis) {
-        if (!graph.input_dim_params[i][axis].empty()) dims.emplace_back(i, axis);
+// The sizes of operands [first, first + count) that meet in each axis of a result of rank
+// `rank` (aligned from the last axis; the last `skip` axes of each left out). A varying
+// size may meet varying ones (their inputs must then agree at run time) but not a fixed
+// one, unless `broadcasting` and the fixed size is 1.
+Dims Marker::meet(size_t first, size_t count, size_t rank, bool broadcasting, const char* what, size_t skip) const {
+  Dims out(rank, 0);
+  for (size_t axis = 0; axis < rank; ++axis) {
+    Sources varying = 0;
+    int64_t fixed = -1;
+    std::vector<const Node*> aranges;  // of the fixed sizes, if each is an arange's length
+    bool all_aranges = true;
+    for (size_t i = first; i < first + count; ++i) {
+      size_t r = in_rank(i) - skip;
+      if (r > rank) return Dims(rank, all_sources());
+      if (axis + r < rank) continue;
+      size_t a = axis + r - rank;
+      if (in(i)[a]) {
+        varying |= in(i)[a];
+      } else if (!broadcasting || in_shape(i)[a] != 1) {
+        fixed = in_shape(i)[a];
+        const Node* origin = origins.at(node->inputs[i]).at(a);
+        if (origin) aranges.push_back(origin);
+        else all_aranges = false;
       }
     }
-  }
-  static Sources bit(size_t k) { return Sources{1} << std::min<size_t>(k, 63); }
-  Sources of(InputAxis dim) const {
-    auto found = std::find(dims.begin(), dims.end(), dim);
-    return found == dims.end() ? 0 : bit(static_cast<size_t>(found - dims.begin()));
-  }
-};
-
-// What recoverShapes reads at run time: reshape entries, and aranges whose length is an
-// input dimension (the positions of `mx.arange(L)` code).
-struct Recovered {
-  std::map<const Node*, Copies> copies;
-  std::map<const Node*, InputAxis> aranges;
-  bool grew = false;  // aranges found in this propagation
-};
-
-struct Marker {
-  Graph& graph;
-  std::vector<Dims>& dims;  // per value
-  Origins& origins;
-  std::vector<Conflict>& conflicts;
-  Recovered& recovered;
-  const SymbolicDims& symbolic;
-  const Node* node = nullptr;
-
-  const Dims& in(size_t i) const { return dims.at(node->inputs.at(i)); }
-  const Shape& in_shape(size_t i) const { return graph.value(node->inputs.at(i)).shape; }
-  size_t in_rank(size_t i) const { return in_shape(i).size(); }
-  size_t out_rank(size_t i = 0) const { return graph.value(node->outputs.at(i)).shape.size(); }
-  Sources all_sources() const {
-    Sources all = 0;
-    for (ValueId v : node->inputs) {
-      for (Sources s : dims.at(v)) all |= s;
+    if (varying && fixed >= 0 && !(all_aranges && recover(varying, aranges))) {
+      conflict(varying, what + std::string(" a size fixed at ") + std::to_string(fixed));
     }
-    return all;
+    out[axis] = varying;
   }
-  void conflict(Sources sources, const std::string& why) const {
-    if (sources) conflicts.push_back({sources, node->op + " " + why});
-  }
-  const std::vector<int64_t>& ints(const char* name) const { return node->attr<std::vector<int64_t>>(name); }
-  static int64_t axis_in(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
+  return out;
+}
 
-  // The sizes of operands [first, first + count) that meet in each axis of a result of rank
-  // `rank` (aligned from the last axis; the last `skip` axes of each left out). A varying
-  // size may meet varying ones (their inputs must then agree at run time) but not a fixed
-  // one, unless `broadcasting` and the fixed size is 1.
-  Dims meet(size_t first, size_t count, size_t rank, bool broadcasting, const char* what, size_t skip = 0) const {
-    Dims out(rank, 0);
-    for (size_t axis = 0; axis < rank; ++axis) {
-      Sources varying = 0;
-      int64_t fixed = -1;
-      std::vector<const Node*> aranges;  // of the fixed sizes, if each is an arange's length
-      bool all_aranges = true;
-      for (size_t i = first; i < first + count; ++i) {
-        size_t r = in_rank(i) - skip;
-        if (r > rank) return Dims(rank, all_sources());
-        if (axis + r < rank) continue;
-        size_t a = axis + r - rank;
-        if (in(i)[a]) {
-          varying |= in(i)[a];
-        } else if (!broadcasting || in_shape(i)[a] != 1) {
-          fixed = in_shape(i)[a];
-          const Node* origin = origins.at(node->inputs[i]).at(a);
-          if (origin) aranges.push_back(origin);
-          else all_aranges = false;
-        }
-      }
-      if (varying && fixed >= 0 && !(all_aranges && recover(varying, aranges))) {
-        conflict(varying, what + std::string(" a size fixed at ") + std::to_string(fixed));
-      }
-      out[axis] = varying;
+// Axis a of operand i and axis b of operand j must be equal at run time (or, broadcasting,
+// either a fixed 1): a varying size against a fixed one is baked.
+void Marker::agree(size_t i, size_t a, size_t j, size_t b, bool broadcasting, const std::string& what) const {
+  Sources x = in(i)[a], y = in(j)[b];
+  int64_t xs = in_shape(i)[a], ys = in_shape(j)[b];
+  auto arange = [&](size_t operand, size_t axis) {
+    const Node* origin = origins.at(node->inputs[operand]).at(axis);
+    return origin ? std::vector<const Node*>{origin} : std::vector<const Node*>{};
+  };
+  if (x && !y && !(broadcasting && ys == 1) && !recover(x, arange(j, b))) conflict(x, what + " a size fixed at " + std::to_string(ys));
+  if (y && !x && !(broadcasting && xs == 1) && !recover(y, arange(i, a))) conflict(y, what + " a size fixed at " + std::to_string(xs));
+}
+
+// MLX's reshape target keeps -1 where the code wrote it, and the traced value of every
+// Python-int size. The input and target dims fall into blocks of equal traced product; a
+// block whose input sizes vary must end in the -1, which then follows them all. With
+// Graph::recover_baked_sizes, the block's target entries are read at run time instead
+// when they match its varying input dimensions by traced size (recover_block).
+Dims Marker::reshape() const {
+  const Shape& from = in_shape(0);
+  const std::vector<int64_t>& target = ints("shape");
+  const Shape& to = graph.value(node->outputs.at(0)).shape;
+  Dims out(to.size(), 0);
+  if (target.size() != to.size()) return Dims(to.size(), all_sources());
+  size_t i = 0, j = 0;
+  while (i < from.size() || j < to.size()) {
+    // One block: a dim from each side, then more from the side whose product is smaller
+    // until the products meet.
+    int64_t left = 1, right = 1;
+    Sources varying = 0;
+    std::vector<size_t> block;
+    auto take_in = [&] { varying |= in(0)[i]; left *= from[i++]; };
+    auto take_out = [&] { block.push_back(j); right *= to[j++]; };
+    if (i < from.size()) take_in();
+    if (j < to.size()) take_out();
+    while (left != right) {
+      if ((left < right && i < from.size()) || (j >= to.size() && i < from.size())) take_in();
+      else if (j < to.size()) take_out();
+      else break;
     }
-    return out;
-  }
-
-  // recoverShapes: aranges whose length meets one varying input dimension of that traced
-  // size take their length from it at run time (found now, used from the next propagation).
-  bool recover(Sources varying, const std::vector<const Node*>& aranges) const {
-    if (!graph.recover_baked_sizes || aranges.empty() || (varying & (varying - 1))) return false;
-    size_t k = 0;
-    while (k < symbolic.dims.size() && SymbolicDims::bit(k) != varying) ++k;
-    if (k >= symbolic.dims.size() || k >= 63) return false;
-    auto [input, axis] = symbolic.dims[k];
-    int64_t size = graph.value(graph.inputs.at(input)).shape.at(axis);
-    for (const Node* arange : aranges) {
-      if (graph.value(arange->outputs.at(0)).shape.at(0) != size) return false;
-    }
-    for (const Node* arange : aranges) recovered.grew |= recovered.aranges.emplace(arange, symbolic.dims[k]).second;
-    return true;
-  }
-
-  // Axis a of operand i and axis b of operand j must be equal at run time (or, broadcasting,
-  // either a fixed 1): a varying size against a fixed one is baked.
-  void agree(size_t i, size_t a, size_t j, size_t b, bool broadcasting, const std::string& what) const {
-    Sources x = in(i)[a], y = in(j)[b];
-    int64_t xs = in_shape(i)[a], ys = in_shape(j)[b];
-    auto arange = [&](size_t operand, size_t axis) {
-      const Node* origin = origins.at(node->inputs[operand]).at(axis);
-      return origin ? std::vector<const Node*>{origin} : std::vector<const Node*>{};
-    };
-    if (x && !y && !(broadcasting && ys == 1) && !recover(x, arange(j, b))) conflict(x, what + " a size fixed at " + std::to_string(ys));
-    if (y && !x && !(broadcasting && xs == 1) && !recover(y, arange(i, a))) conflict(y, what + " a size fixed at " + std::to_string(xs));
-  }
-
-  // MLX's reshape target keeps -1 where the code wrote it, and the traced value of every
-  // Python-int size. The input and target dims fall into blocks of equal traced product; a
-  // block whose input sizes vary must end in the -1, which then follows them all. With
-  // Graph::recover_baked_sizes, the block's target entries are read at run time instead
-  // when they match its varying input dimensions by traced size (recover_block).
-  Dims reshape() const {
-    const Shape& from = in_shape(0);
-    const std::vector<int64_t>& target = ints("shape");
-    const Shape& to = graph.value(node->outputs.at(0)).shape;
-    Dims out(to.size(), 0);
-    if (target.size() != to.size()) return Dims(to.size(), all_sources());
-    size_t i = 0, j = 0;
-    while (i < from.size() || j < to.size()) {
-      // One block: a dim from each side, then more from the side whose product is smaller
-      // until the products meet.
-      int64_t left = 1, right = 1;
-      Sources varying = 0;
-      std::vector<size_t> block;
-      size_t first_in = i;
-      auto take_in = [&] { varying |= in(0)[i]; left *= from[i++]; };
-      auto take_out = [&] { block.push_back(j); right *= to[j++]; };
-      if (i < from.size()) take_in();
-      if (j < to.size()) take_out();
-      while (left != right) {
-        if ((left < right && i < from.size()) || (j >= to.size() && i < from.size())) take_in();
-        else if (j < to.size()) take_out();
-        else break;
-      }
-      if (!varying) continue;
-      auto inferred = std::find_if(block.begin(), block.end(), [&](size_t k) { return target[k] == -1; });
-      if (inferred == block.end() && graph.recover_baked_sizes && recover_block(block, varying, left, to, out)) {
-        continue;
-      } else if (inferred == block.end()) {
-        conflict(varying, "to a shape recorded at its traced sizes");
-      } else {
-        out[*inferred] = varying;
-      }
-    }
-    return out;
-  }
-
-  // For each fixed axis of the first result, the Arange whose length it is: aranges, and
-  // what keeps their axis (elementwise ops, broadcasts, transposes, new axes).
-  std::vector<const Node*> result_origins(const Dims& result) const {
-    const std::string& op = node->op;
-    const Shape& shape = graph.value(node->outputs.at(0)).shape;
-    std::vector<const Node*> out(shape.size(), nullptr);
-    auto origin = [&](size_t i, size_t a) { return origins.at(node->inputs.at(i)).at(a); };
-    if (op == "Arange") {
-      if (!result.empty() && !result[0]) out[0] = node;
-    } else if (shape_following().count(op)) {
-      for (size_t axis = 0; axis < shape.size(); ++axis) {
-        for (size_t i = 0; i < node->inputs.size() && !result[axis] && !out[axis]; ++i) {
-          size_t r = in_rank(i);
-          if (r > shape.size() || axis + r < shape.size()) continue;
-          size_t a = axis + r - shape.size();
-          if (in_shape(i)[a] == shape[axis]) out[axis] = origin(i, a);
-        }
-      }
-    } else if (op == "Gather" && node->inputs.size() == 2) {
-      // Rows picked by an arange: the index axes lead the result.
-      for (size_t axis = 0; axis < in_rank(1) && axis < shape.size(); ++axis) {
-        if (!result[axis]) out[axis] = origin(1, axis);
-      }
-    } else if (op == "Transpose" && in_rank(0) == shape.size()) {
-      const std::vector<int64_t>& perm = ints("axes");
-      for (size_t axis = 0; axis < shape.size() && axis < perm.size(); ++axis) out[axis] = origin(0, perm[axis]);
-    } else if (op == "Squeeze") {
-      std::vector<bool> listed(in_rank(0), false);
-      for (int64_t a : ints("axes")) listed.at(axis_in(a, in_rank(0))) = true;
-      for (size_t a = 0, axis = 0; a < in_rank(0) && axis < shape.size(); ++a) {
-        if (!listed[a]) out[axis++] = origin(0, a);
-      }
-    } else if (op == "Reshape") {
-      // Through blocks of one input dim and one target entry (unit axes apart).
-      const Shape& from = in_shape(0);
-      std::vector<size_t> kept_in, kept_out;
-      for (size_t a = 0; a < from.size(); ++a) if (from[a] != 1) kept_in.push_back(a);
-      for (size_t a = 0; a < shape.size(); ++a) if (shape[a] != 1) kept_out.push_back(a);
-      for (size_t k = 0; k < kept_in.size() && k < kept_out.size() && from[kept_in[k]] == shape[kept_out[k]]; ++k) {
-        out[kept_out[k]] = origin(0, kept_in[k]);
-      }
-    } else if (op == "ExpandDims") {
-      std::vector<bool> listed(shape.size(), false);
-      for (int64_t a : ints("axes")) listed.at(axis_in(a, shape.size())) = true;
-      size_t next = 0;
-      for (size_t axis = 0; axis < shape.size() && next < in_rank(0); ++axis) {
-        if (!listed[axis]) out[axis] = origin(0, next++);
-      }
-    }
-    return out;
-  }
-
-  // recoverShapes: a reshape block's target entries as products of the input dimensions its
-  // varying sizes follow; `product` is the block's traced size, and what the dimensions'
-  // traced sizes leave of it is fixed. One entry takes them all (`B * L` when a linear layer
-  // flattens); several entries each take the one dimension of their traced size (`B, L`
-  // split back), which must be unique, the others multiplying to the fixed rest. False if
-  // they do not match.
-  bool recover_block(const std::vector<size_t>& block, Sources varying, int64_t product, const Shape& to, Dims& out) const {
-    std::vector<size_t> sources;
-    for (size_t k = 0; k < symbolic.dims.size() && k < 63; ++k) {
-      if (varying & SymbolicDims::bit(k)) sources.push_back(k);
-    }
-    if (std::popcount(varying) != static_cast<int>(sources.size())) return false;
-    auto traced = [&](size_t k) { return graph.value(graph.inputs.at(symbolic.dims[k].first)).shape.at(symbolic.dims[k].second); };
-    int64_t followed = 1;
-    for (size_t k : sources) followed *= traced(k);
-    if (followed == 0 || product % followed != 0) return false;
-    const int64_t rest = product / followed;
-    std::vector<std::vector<size_t>> taken(block.size());
-    if (block.size() == 1) {
-      taken[0] = sources;
+    if (!varying) continue;
+    auto inferred = std::find_if(block.begin(), block.end(), [&](size_t k) { return target[k] == -1; });
+    if (inferred == block.end() && graph.recover_baked_sizes && recover_block(block, varying, left, to, out)) {
+      continue;
+    } else if (inferred == block.end()) {
+      conflict(varying, "to a shape recorded at its traced sizes");
     } else {
-      int64_t unmatched = 1;
-      std::vector<bool> used(sources.size(), false);
-      for (size_t e = 0; e < block.size(); ++e) {
-        std::vector<size_t> matches;
-        for (size_t s = 0; s < sources.size(); ++s) {
-          if (!used[s] && traced(sources[s]) == to[block[e]]) matches.push_back(s);
-        }
-        if (matches.size() > 1) return false;  // two dimensions of one traced size: ambiguous
-        if (matches.empty()) {
-          unmatched *= to[block[e]];
-          continue;
-        }
-        used[matches[0]] = true;
-        taken[e] = {sources[matches[0]]};
-      }
-      if (std::find(used.begin(), used.end(), false) != used.end() || unmatched != rest) return false;
+      out[*inferred] = varying;
     }
-    Copies& copies = recovered.copies[node];
-    for (size_t e = 0; e < block.size(); ++e) {
-      if (taken[e].empty()) continue;
-      copies.insert(copies.end(), {static_cast<int64_t>(block[e]), block.size() == 1 ? rest : 1, static_cast<int64_t>(taken[e].size())});
-      for (size_t k : taken[e]) {
-        copies.push_back(static_cast<int64_t>(symbolic.dims[k].first));
-        copies.push_back(static_cast<int64_t>(symbolic.dims[k].second));
-        out[block[e]] |= SymbolicDims::bit(k);
-      }
-    }
-    return true;
   }
+  return out;
+}
 
-  // The sources of each result's dims.
-  std::vector<Dims> results() const {
-    const std::string& op = node->op;
-    size_t rank = out_rank();
-    if (shape_following().count(op)) return {meet(0, node->inputs.size(), rank, true, "broadcasts against")};
-    if (op == "Reduce" || op == "ArgReduce") {
-      if (in_rank(0) != rank) return {};
-      Dims out = in(0);
-      std::vector<int64_t> axes = op == "Reduce" ? ints("axes") : std::vector<int64_t>{node->attr<int64_t>("axis")};
-      for (int64_t a : axes) {
-        int64_t axis = axis_in(a, rank);
-        if (axis < 0 || axis >= static_cast<int64_t>(rank)) return {};
-        out[axis] = 0;
-      }
-      return {out};
-    }
-    bool matmul = (op == "Matmul" && node->inputs.size() == 2) || (op == "AddMM" && node->inputs.size() == 3);
-    if (matmul && rank >= 2 && in_rank(0) >= 2 && in_rank(1) >= 2) {
-      Dims out(rank, 0);
-      Dims batch = meet(0, 2, rank - 2, true, "broadcasts against", 2);
-      std::copy(batch.begin(), batch.end(), out.begin());
-      Sources a = in(0)[in_rank(0) - 1], b = in(1)[in_rank(1) - 2];
-      if ((a == 0) != (b == 0)) conflict(a | b, "contracts a varying size with a fixed one");
-      out[rank - 2] = in(0)[in_rank(0) - 2];
-      out[rank - 1] = in(1)[in_rank(1) - 1];
-      if (op == "AddMM") {
-        // + c, broadcast to the product.
-        const Shape& product = graph.value(node->outputs.at(0)).shape;
-        for (size_t k = 0; k < in_rank(2) && k < rank; ++k) {
-          size_t axis = rank - 1 - k, c_axis = in_rank(2) - 1 - k;
-          Sources c = in(2)[c_axis];
-          bool c_fixed_one = !c && in_shape(2)[c_axis] == 1;
-          if (c && !out[axis] && product[axis] != 1) conflict(c, "adds a varying size to a fixed one");
-          if (!c && out[axis] && !c_fixed_one) conflict(out[axis], "adds a size fixed at " + std::to_string(in_shape(2)[c_axis]) + " to a varying one");
-          out[axis] |= c;
-        }
-      }
-      return {out};
-    }
-    if (op == "Transpose") {
-      const std::vector<int64_t>& perm = ints("axes");
-      if (perm.size() != rank || in_rank(0) != rank) return {};
-      Dims out(rank);
-      for (size_t axis = 0; axis < rank; ++axis) {
-        if (perm[axis] < 0 || perm[axis] >= static_cast<int64_t>(rank)) return {};
-        out[axis] = in(0)[perm[axis]];
-      }
-      return {out};
-    }
-    if (op == "ExpandDims" || op == "Squeeze") {
-      bool expand = op == "ExpandDims";
-      size_t axes_rank = expand ? rank : in_rank(0);
-      std::vector<bool> listed(axes_rank, false);
-      for (int64_t a : ints("axes")) {
-        int64_t axis = axis_in(a, axes_rank);
-        if (axis < 0 || axis >= static_cast<int64_t>(axes_rank)) return {};
-        listed[axis] = true;
-      }
-      Dims out;
-      size_t next = 0;
-      for (size_t axis = 0; axis < axes_rank; ++axis) {
-        if (expand) out.push_back(listed[axis] ? 0 : in(0).at(next++));
-        else if (!listed[axis]) out.push_back(in(0)[axis]);
-        else conflict(in(0)[axis], "removes an axis of size 1");
-      }
-      if (out.size() != rank) return {};
-      return {out};
-    }
-    if (op == "Reshape") return {reshape()};
-    if (op == "Flatten") {
-      int64_t start = axis_in(node->attr<int64_t>("start_axis"), in_rank(0)), end = axis_in(node->attr<int64_t>("end_axis"), in_rank(0));
-      if (start < 0 || end < start || end >= static_cast<int64_t>(in_rank(0)) || rank != in_rank(0) - (end - start)) return {};
-      const Dims& d = in(0);
-      Dims out(d.begin(), d.begin() + start);
-      Sources merged = 0;
-      for (int64_t axis = start; axis <= end; ++axis) merged |= d[axis];
-      out.push_back(merged);
-      out.insert(out.end(), d.begin() + end + 1, d.end());
-      return {out};
-    }
-    if (op == "Unflatten") {
-      int64_t axis = axis_in(node->attr<int64_t>("axis"), in_rank(0));
-      const std::vector<int64_t>& sizes = ints("shape");
-      if (axis < 0 || axis >= static_cast<int64_t>(in_rank(0)) || rank != in_rank(0) + sizes.size() - 1) return {};
-      const Dims& d = in(0);
-      Dims out(d.begin(), d.begin() + axis);
-      bool inferred = std::find(sizes.begin(), sizes.end(), -1) != sizes.end();
-      if (d[axis] && !inferred) conflict(d[axis], "splits a varying axis into sizes recorded at their traced values");
-      for (int64_t size : sizes) out.push_back(size == -1 ? d[axis] : 0);
-      out.insert(out.end(), d.begin() + axis + 1, d.end());
-      return {out};
-    }
-    if (op == "Concatenate") {
-      int64_t axis = axis_in(node->attr<int64_t>("axis"), rank);
-      for (size_t i = 0; i < node->inputs.size(); ++i) {
-        if (in_rank(i) != rank) return {};
-      }
+// The sources of each result's dims.
+std::vector<Dims> Marker::results() const {
+  const std::string& op = node->op;
+  size_t rank = out_rank();
+  if (shape_following().count(op)) return {meet(0, node->inputs.size(), rank, true, "broadcasts against")};
+  if (op == "Reduce" || op == "ArgReduce") {
+    if (in_rank(0) != rank) return {};
+    Dims out = in(0);
+    std::vector<int64_t> axes = op == "Reduce" ? ints("axes") : std::vector<int64_t>{node->attr<int64_t>("axis")};
+    for (int64_t a : axes) {
+      int64_t axis = axis_in(a, rank);
       if (axis < 0 || axis >= static_cast<int64_t>(rank)) return {};
-      Dims out(rank, 0);
-      for (size_t a = 0; a < rank; ++a) {
-        if (static_cast<int64_t>(a) == axis) {
-          for (size_t i = 0; i < node->inputs.size(); ++i) out[a] |= in(i)[a];
-        }
-      }
-      Dims others = meet(0, node->inputs.size(), rank, false, "joins, beside the axis it concatenates,");
-      for (size_t a = 0; a < rank; ++a) {
-        if (static_cast<int64_t>(a) != axis) out[a] = others[a];
-      }
-      return {out};
+      out[axis] = 0;
     }
-    if (op == "Slice") {
-      // A whole varying axis follows its size; a part of one is cut at traced bounds.
-      if (in_rank(0) != rank) return {};
-      const auto &start = ints("start"), &end = ints("end"), &strides = ints("strides");
-      Dims out = in(0);
-      for (size_t a = 0; a < rank && a < start.size() && a < end.size() && a < strides.size(); ++a) {
-        bool whole = start[a] == 0 && strides[a] == 1 && end[a] >= in_shape(0)[a];
-        if (in(0)[a] && !whole) conflict(in(0)[a], "cuts a varying axis at bounds recorded at their traced values");
-      }
-      return {out};
-    }
-    if (op == "Split") {
-      if (in_rank(0) != rank) return {};
-      int64_t axis = axis_in(node->attr<int64_t>("axis"), rank);
-      if (axis >= 0 && axis < static_cast<int64_t>(rank)) {
-        conflict(in(0)[axis], "splits a varying axis at indices recorded at their traced values");
-      }
-      return std::vector<Dims>(node->outputs.size(), in(0));
-    }
-    if (op == "Gather" && node->inputs.size() >= 2) {
-      // Index shape, then the slice sizes, which are recorded: a whole varying axis of the
-      // operand beside the gathered ones would keep its traced size.
-      size_t index_rank = in_rank(1);
-      if (rank != index_rank + in_rank(0)) return {};
-      const std::vector<int64_t>& axes = ints("axes");
-      for (size_t a = 0; a < in_rank(0); ++a) {
-        if (std::find(axes.begin(), axes.end(), static_cast<int64_t>(a)) == axes.end()) {
-          conflict(in(0)[a], "takes slices of a varying axis at their traced size");
-        }
-      }
-      Dims out = meet(1, node->inputs.size() - 1, index_rank, true, "broadcasts indices against");
-      out.resize(rank, 0);
-      return {out};
-    }
-    if (op == "GatherAxis" && node->inputs.size() == 2) return {meet(1, 1, rank, true, "broadcasts indices against")};
-    if (op == "NumberOfElements") return {Dims(rank, 0)};
-    if (op == "Arange") {
-      auto found = recovered.aranges.find(node);
-      return {Dims{found == recovered.aranges.end() ? 0 : symbolic.of(found->second)}};
-    }
-    if (op == "RoPE" && in_rank(0) == rank) return {in(0)};
-    if (op == "FusedRotary" && node->inputs.size() == 3 && in_rank(0) == rank && rank >= 1) {
-      // cos and sin [..., L, dims / 2] broadcast against x [..., L, D] but for the last axis.
-      meet(0, 3, rank - 1, true, "rotates with angles of", 1);
-      return {in(0)};
-    }
-    if (op == "QuantizedMatmul" && node->inputs.size() >= 2 && in_rank(0) == rank && rank >= 1) {
-      // x [..., K] times a fixed [N, K] (or [K, N]) weight.
-      Dims out = in(0);
-      conflict(out.back(), "contracts a varying size with a fixed weight");
-      out.back() = 0;
-      for (size_t i = 1; i < node->inputs.size(); ++i) {
-        for (Sources s : in(i)) conflict(s, "has a weight of varying size");
-      }
-      return {out};
-    }
-    if (op == "Convolution" && node->inputs.size() == 2 && in_rank(0) == rank && in_rank(1) == rank && rank >= 3) {
-      // x [B, spatial..., C] with a fixed weight [O, kernel..., C]: ONNX's Conv computes the
-      // spatial sizes at run time, except where MLX's input dilation or negative padding
-      // is written with the recorded sizes.
-      Dims out = in(0);
-      bool plain = true;
-      for (int64_t d : ints("input_dilation")) plain = plain && d == 1;
-      for (const char* pad : {"padding_lo", "padding_hi"}) {
-        for (int64_t p : ints(pad)) plain = plain && p >= 0;
-      }
-      for (size_t axis = 1; axis + 1 < rank && !plain; ++axis) {
-        conflict(out[axis], "dilates or crops a varying axis with sizes recorded at their traced values");
-      }
-      conflict(out.back(), "contracts varying channels with a fixed weight");
-      for (Sources s : in(1)) conflict(s, "has a kernel of varying size");
-      out.back() = 0;
-      return {out};
-    }
-    if (op == "ScaledDotProductAttention" && node->inputs.size() >= 3 && in_rank(0) == rank && in_rank(2) == rank) {
-      // q [B, H, L, D] attends to k [B, Hk, S, D] and v [B, Hk, S, Dv], under a mask that
-      // broadcasts to the scores [B, H, L, S]: [B, H, L, Dv].
-      if (rank == 4 && in_rank(1) == 4) {
-        const std::string why = "attends with sizes of";
-        agree(0, 0, 1, 0, true, why);
-        agree(0, 3, 1, 3, false, why);
-        agree(1, 0, 2, 0, true, why);
-        agree(1, 2, 2, 2, false, why);
-        if (node->inputs.size() >= 4 && in_rank(3) <= 4) {
-          size_t r = in_rank(3);
-          const std::pair<size_t, size_t> scores[4] = {{0, 0}, {0, 1}, {0, 2}, {1, 2}};  // (operand, axis) of each score axis
-          for (size_t k = 0; k < r; ++k) {
-            auto [operand, axis] = scores[4 - r + k];
-            agree(operand, axis, 3, k, true, "masks with sizes of");
-          }
-        }
-      }
-      Dims out = in(0);
-      out.back() = in(2).back();
-      return {out};
-    }
-    return {};
+    return {out};
   }
-};
+  bool matmul = (op == "Matmul" && node->inputs.size() == 2) || (op == "AddMM" && node->inputs.size() == 3);
+  if (matmul && rank >= 2 && in_rank(0) >= 2 && in_rank(1) >= 2) {
+    Dims out(rank, 0);
+    Dims batch = meet(0, 2, rank - 2, true, "broadcasts against", 2);
+    std::copy(batch.begin(), batch.end(), out.begin());
+    Sources a = in(0)[in_rank(0) - 1], b = in(1)[in_rank(1) - 2];
+    if ((a == 0) != (b == 0)) conflict(a | b, "contracts a varying size with a fixed one");
+    out[rank - 2] = in(0)[in_rank(0) - 2];
+    out[rank - 1] = in(1)[in_rank(1) - 1];
+    if (op == "AddMM") {
+      // + c, broadcast to the product.
+      const Shape& product = graph.value(node->outputs.at(0)).shape;
+      for (size_t k = 0; k < in_rank(2) && k < rank; ++k) {
+        size_t axis = rank - 1 - k, c_axis = in_rank(2) - 1 - k;
+        Sources c = in(2)[c_axis];
+        bool c_fixed_one = !c && in_shape(2)[c_axis] == 1;
+        if (c && !out[axis] && product[axis] != 1) conflict(c, "adds a varying size to a fixed one");
+        if (!c && out[axis] && !c_fixed_one) conflict(out[axis], "adds a size fixed at " + std::to_string(in_shape(2)[c_axis]) + " to a varying one");
+        out[axis] |= c;
+      }
+    }
+    return {out};
+  }
+  if (op == "Transpose") {
+    const std::vector<int64_t>& perm = ints("axes");
+    if (perm.size() != rank || in_rank(0) != rank) return {};
+    Dims out(rank);
+    for (size_t axis = 0; axis < rank; ++axis) {
+      if (perm[axis] < 0 || perm[axis] >= static_cast<int64_t>(rank)) return {};
+      out[axis] = in(0)[perm[axis]];
+    }
+    return {out};
+  }
+  if (op == "ExpandDims" || op == "Squeeze") {
+    bool expand = op == "ExpandDims";
+    size_t axes_rank = expand ? rank : in_rank(0);
+    std::vector<bool> listed(axes_rank, false);
+    for (int64_t a : ints("axes")) {
+      int64_t axis = axis_in(a, axes_rank);
+      if (axis < 0 || axis >= static_cast<int64_t>(axes_rank)) return {};
+      listed[axis] = true;
+    }
+    Dims out;
+    size_t next = 0;
+    for (size_t axis = 0; axis < axes_rank; ++axis) {
+      if (expand) out.push_back(listed[axis] ? 0 : in(0).at(next++));
+      else if (!listed[axis]) out.push_back(in(0)[axis]);
+      else conflict(in(0)[axis], "removes an axis of size 1");
+    }
+    if (out.size() != rank) return {};
+    return {out};
+  }
+  if (op == "Reshape") return {reshape()};
+  if (op == "Flatten") {
+    int64_t start = axis_in(node->attr<int64_t>("start_axis"), in_rank(0)), end = axis_in(node->attr<int64_t>("end_axis"), in_rank(0));
+    if (start < 0 || end < start || end >= static_cast<int64_t>(in_rank(0)) || rank != in_rank(0) - (end - start)) return {};
+    const Dims& d = in(0);
+    Dims out(d.begin(), d.begin() + start);
+    Sources merged = 0;
+    for (int64_t axis = start; axis <= end; ++axis) merged |= d[axis];
+    out.push_back(merged);
+    out.insert(out.end(), d.begin() + end + 1, d.end());
+    return {out};
+  }
+  if (op == "Unflatten") {
+    int64_t axis = axis_in(node->attr<int64_t>("axis"), in_rank(0));
+    const std::vector<int64_t>& sizes = ints("shape");
+    if (axis < 0 || axis >= static_cast<int64_t>(in_rank(0)) || rank != in_rank(0) + sizes.size() - 1) return {};
+    const Dims& d = in(0);
+    Dims out(d.begin(), d.begin() + axis);
+    bool inferred = std::find(sizes.begin(), sizes.end(), -1) != sizes.end();
+    if (d[axis] && !inferred) conflict(d[axis], "splits a varying axis into sizes recorded at their traced values");
+    for (int64_t size : sizes) out.push_back(size == -1 ? d[axis] : 0);
+    out.insert(out.end(), d.begin() + axis + 1, d.end());
+    return {out};
+  }
+  if (op == "Concatenate") {
+    int64_t axis = axis_in(node->attr<int64_t>("axis"), rank);
+    for (size_t i = 0; i < node->inputs.size(); ++i) {
+      if (in_rank(i) != rank) return {};
+    }
+    if (axis < 0 || axis >= static_cast<int64_t>(rank)) return {};
+    Dims out(rank, 0);
+    for (size_t a = 0; a < rank; ++a) {
+      if (static_cast<int64_t>(a) == axis) {
+        for (size_t i = 0; i < node->inputs.size(); ++i) out[a] |= in(i)[a];
+      }
+    }
+    Dims others = meet(0, node->inputs.size(), rank, false, "joins, beside the axis it concatenates,");
+    for (size_t a = 0; a < rank; ++a) {
+      if (static_cast<int64_t>(a) != axis) out[a] = others[a];
+    }
+    return {out};
+  }
+  if (op == "Slice") {
+    // A whole varying axis follows its size; a part of one is cut at traced bounds.
+    if (in_rank(0) != rank) return {};
+    const auto &start = ints("start"), &end = ints("end"), &strides = ints("strides");
+    Dims out = in(0);
+    for (size_t a = 0; a < rank && a < start.size() && a < end.size() && a < strides.size(); ++a) {
+      bool whole = start[a] == 0 && strides[a] == 1 && end[a] >= in_shape(0)[a];
+      if (in(0)[a] && !whole) conflict(in(0)[a], "cuts a varying axis at bounds recorded at their traced values");
+    }
+    return {out};
+  }
+  if (op == "Split") {
+    if (in_rank(0) != rank) return {};
+    int64_t axis = axis_in(node->attr<int64_t>("axis"), rank);
+    if (axis >= 0 && axis < static_cast<int64_t>(rank)) {
+      conflict(in(0)[axis], "splits a varying axis at indices recorded at their traced values");
+    }
+    return std::vector<Dims>(node->outputs.size(), in(0));
+  }
+  if (op == "Gather" && node->inputs.size() >= 2) {
+    // Index shape, then the slice sizes, which are recorded: a whole varying axis of the
+    // operand beside the gathered ones would keep its traced size.
+    size_t index_rank = in_rank(1);
+    if (rank != index_rank + in_rank(0)) return {};
+    const std::vector<int64_t>& axes = ints("axes");
+    for (size_t a = 0; a < in_rank(0); ++a) {
+      if (std::find(axes.begin(), axes.end(), static_cast<int64_t>(a)) == axes.end()) {
+        conflict(in(0)[a], "takes slices of a varying axis at their traced size");
+      }
+    }
+    Dims out = meet(1, node->inputs.size() - 1, index_rank, true, "broadcasts indices against");
+    out.resize(rank, 0);
+    return {out};
+  }
+  if (op == "GatherAxis" && node->inputs.size() == 2) return {meet(1, 1, rank, true, "broadcasts indices against")};
+  if (op == "NumberOfElements") return {Dims(rank, 0)};
+  if (op == "Arange") {
+    auto found = recovered.aranges.find(node);
+    return {Dims{found == recovered.aranges.end() ? 0 : symbolic.of(found->second)}};
+  }
+  if (op == "RoPE" && in_rank(0) == rank) return {in(0)};
+  if (op == "FusedRotary" && node->inputs.size() == 3 && in_rank(0) == rank && rank >= 1) {
+    // cos and sin [..., L, dims / 2] broadcast against x [..., L, D] but for the last axis.
+    meet(0, 3, rank - 1, true, "rotates with angles of", 1);
+    return {in(0)};
+  }
+  if (op == "QuantizedMatmul" && node->inputs.size() >= 2 && in_rank(0) == rank && rank >= 1) {
+    // x [..., K] times a fixed [N, K] (or [K, N]) weight.
+    Dims out = in(0);
+    conflict(out.back(), "contracts a varying size with a fixed weight");
+    out.back() = 0;
+    for (size_t i = 1; i < node->inputs.size(); ++i) {
+      for (Sources s : in(i)) conflict(s, "has a weight of varying size");
+    }
+    return {out};
+  }
+  if (op == "Convolution" && node->inputs.size() == 2 && in_rank(0) == rank && in_rank(1) == rank && rank >= 3) {
+    // x [B, spatial..., C] with a fixed weight [O, kernel..., C]: ONNX's Conv computes the
+    // spatial sizes at run time, except where MLX's input dilation or negative padding
+    // is written with the recorded sizes.
+    Dims out = in(0);
+    bool plain = true;
+    for (int64_t d : ints("input_dilation")) plain = plain && d == 1;
+    for (const char* pad : {"padding_lo", "padding_hi"}) {
+      for (int64_t p : ints(pad)) plain = plain && p >= 0;
+    }
+    for (size_t axis = 1; axis + 1 < rank && !plain; ++axis) {
+      conflict(out[axis], "dilates or crops a varying axis with sizes recorded at their traced values");
+    }
+    conflict(out.back(), "contracts varying channels with a fixed weight");
+    for (Sources s : in(1)) conflict(s, "has a kernel of varying size");
+    out.back() = 0;
+    return {out};
+  }
+  if (op == "ScaledDotProductAttention" && node->inputs.size() >= 3 && in_rank(0) == rank && in_rank(2) == rank) {
+    // q [B, H, L, D] attends to k [B, Hk, S, D] and v [B, Hk, S, Dv], under a mask that
+    // broadcasts to the scores [B, H, L, S]: [B, H, L, Dv].
+    if (rank == 4 && in_rank(1) == 4) {
+      const std::string why = "attends with sizes of";
+      agree(0, 0, 1, 0, true, why);
+      agree(0, 3, 1, 3, false, why);
+      agree(1, 0, 2, 0, true, why);
+      agree(1, 2, 2, 2, false, why);
+      if (node->inputs.size() >= 4 && in_rank(3) <= 4) {
+        size_t r = in_rank(3);
+        const std::pair<size_t, size_t> scores[4] = {{0, 0}, {0, 1}, {0, 2}, {1, 2}};  // (operand, axis) of each score axis
+        for (size_t k = 0; k < r; ++k) {
+          auto [operand, axis] = scores[4 - r + k];
+          agree(operand, axis, 3, k, true, "masks with sizes of");
+        }
+      }
+    }
+    Dims out = in(0);
+    out.back() = in(2).back();
+    return {out};
+  }
+  return {};
+}
+
+}  // namespace sizes
+
+namespace {
+
+using namespace sizes;
 
 // The sources of every value's dims, and the conflicts met on the way.
 std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims, Recovered& recovered) {
