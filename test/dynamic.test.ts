@@ -133,6 +133,7 @@ print([init[n.input[3]] for n in g.node if n.op_type == 'Slice'])
 // its input stays dynamic and matches MLX (run eagerly) at sizes never traced.
 describe('shapeless exports as people write them', () => {
   const dir = workDir();
+  // Tensors of a safetensors file (copied: their bytes may not be aligned in the file).
   const floats = (a: { data: Uint8Array }) => new Float32Array(new Uint8Array(a.data).buffer);
   const ortTensor = (a: { dtype: string; data: Uint8Array; shape: number[] }) => a.dtype === 'int32'
     ? new ort.Tensor('int32', new Int32Array(new Uint8Array(a.data).buffer), a.shape)
@@ -185,43 +186,35 @@ describe('shapeless exports as people write them', () => {
       expect(maxDiff(out.data as Float32Array, floats(expected))).toBeLessThanOrEqual(1e-4);
     }
   });
-});
 
-// recoverShapes (experimental): reshape sizes MLX recorded at the traced batch and length
-// (`B, L = x.shape; x.reshape(B, L, heads, -1)`) are read from the input at run time.
-describe('shapeless exports with recovered reshape sizes', () => {
-  const dir = workDir();
-  beforeAll(() => {
-    execFileSync(PYTHON, [path.join(ROOT, 'test', 'tools', 'shapeless_exports.py'), dir]);
-  }, 120_000);
-  const floats = (a: { data: Uint8Array }) => new Float32Array(new Uint8Array(a.data).buffer);
-  const ids = (a: { data: Uint8Array; shape: number[] }) => new ort.Tensor('int32', new Int32Array(new Uint8Array(a.data).buffer), a.shape);
-  const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+  // recoverShapes (experimental): reshape sizes MLX recorded at the traced batch and length
+  // (`B, L = x.shape; x.reshape(B, L, heads, -1)`) are read from the input at run time.
+  describe('with recovered sizes', () => {
+    it.each([['llama', 16, 4], ['qwen3', 16, 4], ['gemma2', 24, 5], ['gpt2', 32, 1]])('%s becomes fully dynamic and matches MLX at (2, 5), (1, 31) and (3, 17)', async (name, sizes, aranges) => {
+      const onnx = path.join(dir, `${name}-recovered.onnx`);
+      const report = await convert(path.join(dir, `${name}.mlxfn`), onnx, { recoverShapes: true });
+      expect(report.warnings).toEqual([
+        `${sizes} reshape size(s) and ${aranges} arange length(s) recorded at traced values are read from the inputs at run time (recoverShapes)`,
+      ]);
+      const refs = await readSafetensors(path.join(dir, `${name}.safetensors`));
+      const session = await ort.InferenceSession.create(onnx);
+      for (const k of [1, 2, 3]) {
+        const out = (await session.run({ input_0: ortTensor(refs[`input_${k}`]!) }))[session.outputNames[0]!]!;
+        expect(out.dims).toEqual(refs[`output_${k}`]!.shape);
+        expect(maxDiff(out.data as Float32Array, floats(refs[`output_${k}`]!))).toBeLessThanOrEqual(1e-4);
+      }
+    });
 
-  it.each([['llama', 16, 4], ['qwen3', 16, 4], ['gemma2', 24, 5], ['gpt2', 32, 1]])('%s becomes fully dynamic and matches MLX at (2, 5), (1, 31) and (3, 17)', async (name, sizes, aranges) => {
-    const onnx = path.join(dir, `${name}-recovered.onnx`);
-    const report = await convert(path.join(dir, `${name}.mlxfn`), onnx, { recoverShapes: true });
-    expect(report.warnings).toEqual([
-      `${sizes} reshape size(s) and ${aranges} arange length(s) recorded at traced values are read from the inputs at run time (recoverShapes)`,
-    ]);
-    const refs = await readSafetensors(path.join(dir, `${name}.safetensors`));
-    const session = await ort.InferenceSession.create(onnx);
-    for (const k of [1, 2, 3]) {
-      const out = (await session.run({ input_0: ids(refs[`input_${k}`]!) }))[session.outputNames[0]!]!;
-      expect(out.dims).toEqual(refs[`output_${k}`]!.shape);
-      expect(maxDiff(out.data as Float32Array, floats(refs[`output_${k}`]!))).toBeLessThanOrEqual(1e-4);
-    }
-  });
+    // Baked where recovery does not reach: phi3's rope writes with a slice update.
+    it('phi3 stays fixed, naming SliceUpdate', async () => {
+      const report = await convert(path.join(dir, 'phi3.mlxfn'), path.join(dir, 'phi3-recovered.onnx'), { recoverShapes: true });
+      expect(report.warnings[0]).toMatch(/^input 'input_0' axis 0 is kept at 1: SliceUpdate /);
+    });
 
-  // Baked where recovery does not reach: phi3's rope writes with a slice update.
-  it('phi3 stays fixed, naming SliceUpdate', async () => {
-    const report = await convert(path.join(dir, 'phi3.mlxfn'), path.join(dir, 'phi3-recovered.onnx'), { recoverShapes: true });
-    expect(report.warnings[0]).toMatch(/^input 'input_0' axis 0 is kept at 1: SliceUpdate /);
-  });
-
-  it('is refused when not a boolean', async () => {
-    const error = await convert(path.join(dir, 'llama.mlxfn'), path.join(dir, 'x.onnx'), { recoverShapes: 'yes' as never }).catch((e) => e);
-    expect(error.code).toBe('ERR_INVALID_ARGUMENT');
-    expect(error.message).toBe('recoverShapes must be a boolean');
+    it('is refused when not a boolean', async () => {
+      const error = await convert(path.join(dir, 'llama.mlxfn'), path.join(dir, 'x.onnx'), { recoverShapes: 'yes' as never }).catch((e) => e);
+      expect(error.code).toBe('ERR_INVALID_ARGUMENT');
+      expect(error.message).toBe('recoverShapes must be a boolean');
+    });
   });
 });

@@ -21,12 +21,16 @@ constexpr const char* kind_of() {
 }  // namespace
 
 template <typename T>
-const T& Node::attr(std::string_view name) const {
+const T* Node::find_attr(std::string_view name) const {
   for (const NamedAttr& a : attrs) {
-    if (a.name != name) continue;
-    if (const T* value = std::get_if<T>(&a.value)) return *value;
-    break;
+    if (a.name == name) return std::get_if<T>(&a.value);
   }
+  return nullptr;
+}
+
+template <typename T>
+const T& Node::attr(std::string_view name) const {
+  if (const T* value = find_attr<T>(name)) return *value;
   fail(ErrorCode::InvalidInput, op + ": state field '" + std::string(name) + "' is missing or is not " + kind_of<T>());
 }
 
@@ -36,6 +40,7 @@ template const bool& Node::attr<bool>(std::string_view) const;
 template const DType& Node::attr<DType>(std::string_view) const;
 template const std::vector<int64_t>& Node::attr<std::vector<int64_t>>(std::string_view) const;
 template const std::string& Node::attr<std::string>(std::string_view) const;
+template const std::vector<int64_t>* Node::find_attr<std::vector<int64_t>>(std::string_view) const;
 
 bool Value::fixed(size_t begin, size_t end) const {
   for (size_t axis = begin; axis < end; ++axis) {

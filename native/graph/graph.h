@@ -56,6 +56,9 @@ struct Node {
   // another type, fails with ERR_INVALID_INPUT naming the primitive and the field.
   template <typename T>
   const T& attr(std::string_view name) const;
+  // The field `name` as T, or nullptr when the node has none (fields passes add).
+  template <typename T>
+  const T* find_attr(std::string_view name) const;
 };
 
 struct Constant {

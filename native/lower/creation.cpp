@@ -1,5 +1,4 @@
 // Arrays made from nothing but parameters: Full and Arange.
-#include <algorithm>
 #include <cmath>
 
 #include "lower/compute.h"
@@ -38,10 +37,9 @@ void lower_arange(Context& ctx, const Node& node) {
   // Half a step short of the end, so ONNX's ceil((limit - start) / step) gives `count`.
   double shortfall = is_floating(compute) ? 0.5 : 0.0;
   std::string limit = ctx.scalar(compute, start + step * (static_cast<double>(count) - shortfall));
-  auto length_of = std::find_if(node.attrs.begin(), node.attrs.end(), [](const NamedAttr& a) { return a.name == "length_of"; });
-  if (length_of != node.attrs.end()) {
+  if (const auto* length_of = node.find_attr<std::vector<int64_t>>("length_of")) {
     // recoverShapes (passes/dynamic_dims): the count is an input dimension, read at run time.
-    const auto& dim = std::get<std::vector<int64_t>>(length_of->value);
+    const auto& dim = *length_of;
     ValueId input = ctx.graph().inputs.at(static_cast<size_t>(dim.at(0)));
     std::string n = ctx.emit("Squeeze", {ctx.dims(input, dim.at(1), dim.at(1) + 1), ctx.int64s({0})});
     std::string span = ctx.emit("Sub", {ctx.cast(n, compute), ctx.scalar(compute, shortfall)});

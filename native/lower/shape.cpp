@@ -31,9 +31,9 @@ bool has_zero(const Shape& shape) {
 // time; the others are constants.
 void lower_reshape(Context& ctx, const Node& node) {
   const auto& shape = node.attr<std::vector<int64_t>>("shape");
-  auto found = std::find_if(node.attrs.begin(), node.attrs.end(), [](const NamedAttr& a) { return a.name == "recovered_dims"; });
-  if (found == node.attrs.end()) return reshape(ctx, node, ctx.int64s(shape), has_zero(shape));
-  const auto& code = std::get<std::vector<int64_t>>(found->value);
+  const auto* recovered = node.find_attr<std::vector<int64_t>>("recovered_dims");
+  if (!recovered) return reshape(ctx, node, ctx.int64s(shape), has_zero(shape));
+  const auto& code = *recovered;
   std::vector<std::string> entries;
   for (int64_t size : shape) entries.push_back(ctx.int64s({size}));
   for (size_t at = 0; at + 2 < code.size();) {
