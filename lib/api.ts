@@ -45,6 +45,8 @@ function checkOptions(options: ConvertOptions): void {
   }
   if (options.durable !== undefined && typeof options.durable !== 'boolean') throw invalidArgument('durable must be a boolean');
   if (options.recoverShapes !== undefined && typeof options.recoverShapes !== 'boolean') throw invalidArgument('recoverShapes must be a boolean');
+  if (options.mergeTraces !== undefined && typeof options.mergeTraces !== 'boolean') throw invalidArgument('mergeTraces must be a boolean');
+  if (options.mergeTraces && trace !== undefined && trace !== 0) throw invalidArgument('trace cannot be chosen when the traces are merged');
 }
 
 function nativeOptions(options: ConvertOptions, trace: number, opset: number): NativeConvertOptions {
@@ -57,6 +59,7 @@ function nativeOptions(options: ConvertOptions, trace: number, opset: number): N
     externalDataThreshold: options.externalDataThreshold ?? 1024,
     durable: options.durable ?? false,
     recoverShapes: options.recoverShapes ?? false,
+    mergeTraces: options.mergeTraces ?? false,
     dtype: options.dtype,
     inputNames: options.inputNames,
     outputNames: options.outputNames,

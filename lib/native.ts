@@ -14,6 +14,7 @@ export interface NativeConvertOptions {
   externalDataThreshold?: number;
   durable?: boolean;
   recoverShapes?: boolean;
+  mergeTraces?: boolean;
   dtype?: string;
   /** With dtype: inputs and outputs keep their dtypes (casts at the boundary). */
   keepInterfaceDtypes?: boolean;

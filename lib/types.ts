@@ -138,6 +138,7 @@ export interface ConvertOptions {
    * For files exported with `shapeless=True`: the input dimensions that vary, by (final)
    * input name and axis, e.g. `{ input_ids: { 0: 'batch', 1: 'sequence' } }`; the others
    * keep their recorded size. Default: every input dimension is symbolic (`<input>_<axis>`).
+   * With `mergeTraces`: names for dimensions that differ between the traces.
    */
   dynamic?: Record<string, Record<number, string>>;
   /**
@@ -146,6 +147,14 @@ export interface ConvertOptions {
    * input at run time instead of fixing that dimension (default false). A warning counts them.
    */
   recoverShapes?: boolean;
+  /**
+   * For files holding several fixed-shape traces of one function (`mx.exporter`, one call
+   * per size): convert them as one ONNX whose input dimensions that differ between the
+   * traces are dynamic. The sizes MLX recorded are fitted as functions of those dimensions
+   * (`B * L`, `L + 1`), checked on every trace and computed at run time; a size that fits
+   * none keeps the dimensions it follows fixed, with a warning (default false).
+   */
+  mergeTraces?: boolean;
   /** Check the ONNX against MLX with ONNX Runtime after writing it. */
   verify?: boolean | VerifyOptions;
   /** Stops the conversion (ERR_ABORTED); nothing is left behind. */

@@ -60,6 +60,7 @@ ConvertOptions convert_options(const Napi::Value& value) {
     options.keep_interface_dtypes = obj.Get("keepInterfaceDtypes").As<Napi::Boolean>().Value();
   }
   if (obj.Get("recoverShapes").IsBoolean()) options.recover_shapes = obj.Get("recoverShapes").As<Napi::Boolean>().Value();
+  if (obj.Get("mergeTraces").IsBoolean()) options.merge_traces = obj.Get("mergeTraces").As<Napi::Boolean>().Value();
   if (obj.Get("durable").IsBoolean()) options.write.durable = obj.Get("durable").As<Napi::Boolean>().Value();
   options.input_names = strings_from_js(obj.Get("inputNames"), "inputNames");
   options.output_names = strings_from_js(obj.Get("outputNames"), "outputNames");

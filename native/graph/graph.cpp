@@ -41,6 +41,7 @@ template const DType& Node::attr<DType>(std::string_view) const;
 template const std::vector<int64_t>& Node::attr<std::vector<int64_t>>(std::string_view) const;
 template const std::string& Node::attr<std::string>(std::string_view) const;
 template const std::vector<int64_t>* Node::find_attr<std::vector<int64_t>>(std::string_view) const;
+template const std::string* Node::find_attr<std::string>(std::string_view) const;
 
 bool Value::fixed(size_t begin, size_t end) const {
   for (size_t axis = begin; axis < end; ++axis) {
@@ -59,6 +60,12 @@ const Constant* Graph::constant(ValueId id) const {
     if (c.value == id) return &c;
   }
   return nullptr;
+}
+
+const Shape* Graph::shape_in_trace(size_t t, ValueId id) const {
+  if (t == 0) return id < values.size() ? &values[id].shape : nullptr;
+  if (t > other_trace_shapes.size() || id >= other_trace_shapes[t - 1].size()) return nullptr;
+  return &other_trace_shapes[t - 1][id];
 }
 
 std::map<std::string, int> Graph::op_histogram() const {

@@ -88,11 +88,16 @@ struct Graph {
   // Shapeless graphs: read at run time the reshape sizes MLX recorded at the traced value of
   // one varying input dimension (passes/dynamic_dims), instead of fixing that dimension.
   bool recover_baked_sizes = false;
+  // Graphs merged from several traces (passes/merge_traces): each value's shape in every
+  // trace after the first, by ValueId; values passes add later have none.
+  std::vector<std::vector<Shape>> other_trace_shapes;
 
   ValueId add_value(Shape shape, DType dtype);
   const Value& value(ValueId id) const { return values.at(id); }
   // The constant holding `id`, or nullptr if it is not a constant.
   const Constant* constant(ValueId id) const;
+  // The shape of `id` in trace `t` of a merged graph (0: this one), or nullptr when unknown.
+  const Shape* shape_in_trace(size_t t, ValueId id) const;
   // How many times each primitive occurs, by name.
   std::map<std::string, int> op_histogram() const;
 };

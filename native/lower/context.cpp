@@ -166,6 +166,34 @@ std::string Context::dims(ValueId v, int64_t begin, int64_t end) {
   return emit("Shape", {name(v)}, {{"start", begin}, {"end", end}});
 }
 
+std::string Context::size_of(const SizeExpr& expr) {
+  std::string size;
+  for (const SizeTerm& term : expr.terms) {
+    std::string product = term.factor == 1 && !term.dims.empty() ? "" : int64s({term.factor});
+    for (auto [input, axis] : term.dims) {
+      ValueId v = graph_.inputs.at(input);
+      int64_t a = static_cast<int64_t>(axis);
+      std::string dim = dims(v, a, a + 1);
+      product = product.empty() ? dim : emit("Mul", {product, dim});
+    }
+    size = size.empty() ? product : emit("Add", {size, product});
+  }
+  if (size.empty()) return int64s({expr.offset});
+  return expr.offset == 0 ? size : emit("Add", {size, int64s({expr.offset})});
+}
+
+std::string Context::sizes_with(const Node& node, std::string_view attr, const std::vector<int64_t>& sizes) {
+  const auto* flat = node.find_attr<std::vector<int64_t>>(attr);
+  if (!flat) return "";
+  std::vector<std::string> entries;
+  for (int64_t size : sizes) entries.push_back(int64s({size}));
+  for (const auto& [index, expr] : decode_sizes(*flat)) {
+    if (index >= entries.size()) fail(ErrorCode::InvalidInput, node.op + ": a run-time size of entry " + std::to_string(index) + " out of range");
+    entries[index] = size_of(expr);
+  }
+  return emit("Concat", entries, {{"axis", int64_t{0}}});
+}
+
 std::string Context::reshape_target(ValueId out, size_t copied) {
   const Value& value = graph_.value(out);
   std::vector<int64_t> target = value.shape;

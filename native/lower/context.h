@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "graph/size_expr.h"
 #include "onnx/model.h"
 
 namespace mlx_onnx::lower {
@@ -64,6 +65,11 @@ class Context {
   // Dimensions [begin, end) of a value as a 1-D int64 tensor: constants when those sizes
   // are fixed (Value::fixed), a Shape operator when one of them is known only at run time.
   std::string dims(ValueId v, int64_t begin, int64_t end);
+  // A size passes read at run time (graph/size_expr.h), as a 1-D int64 of one element.
+  std::string size_of(const SizeExpr& expr);
+  // `sizes` with the entries listed in the node attribute `attr` (encode_sizes) computed at
+  // run time, as a 1-D int64; "" when the node has no such attribute.
+  std::string sizes_with(const Node& node, std::string_view attr, const std::vector<int64_t>& sizes);
   // The 1-D int64 target of a Reshape to the shape of `out`, as constants, when that
   // shape can be written so: fixed sizes as recorded, dynamic ones among the first
   // `copied` axes (sizes the Reshape's input has at the same axes) as 0, and one other

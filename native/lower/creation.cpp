@@ -38,10 +38,10 @@ void lower_arange(Context& ctx, const Node& node) {
   double shortfall = is_floating(compute) ? 0.5 : 0.0;
   std::string limit = ctx.scalar(compute, start + step * (static_cast<double>(count) - shortfall));
   if (const auto* length_of = node.find_attr<std::vector<int64_t>>("length_of")) {
-    // recoverShapes (passes/dynamic_dims): the count is an input dimension, read at run time.
-    const auto& dim = *length_of;
-    ValueId input = ctx.graph().inputs.at(static_cast<size_t>(dim.at(0)));
-    std::string n = ctx.emit("Squeeze", {ctx.dims(input, dim.at(1), dim.at(1) + 1), ctx.int64s({0})});
+    // The count, recovered from the inputs' sizes (passes/dynamic_dims, passes/merge_traces).
+    SizeEntries length = decode_sizes(*length_of);
+    require(length.size() == 1 && length[0].first == 0, node, "a recovered length must be one size");
+    std::string n = ctx.emit("Squeeze", {ctx.size_of(length[0].second), ctx.int64s({0})});
     std::string span = ctx.emit("Sub", {ctx.cast(n, compute), ctx.scalar(compute, shortfall)});
     limit = ctx.emit("Add", {ctx.scalar(compute, start), ctx.emit("Mul", {span, ctx.scalar(compute, step)})});
   }

@@ -7,10 +7,12 @@
 // (the start of each block) plus a constant grid (offsets inside the block along the
 // axes where it is longer than 1). Half floats are widened to float32 (exact for copies).
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "graph/error.h"
+#include "graph/slice_update.h"
 #include "lower/compute.h"
 #include "lower/registry.h"
 
@@ -44,6 +46,17 @@ std::vector<onnx::Attribute> block_reduction(const std::string& primitive, int64
     case 4: return {};
   }
   fail(ErrorCode::InvalidInput, primitive + ": unknown reduce type " + std::to_string(type));
+}
+
+// The ONNX operator of a reduce type that combines data and update (nullptr: None, a copy).
+const char* combining_op(int64_t type) {
+  switch (type) {
+    case 0: return "Max";
+    case 1: return "Min";
+    case 2: return "Add";
+    case 3: return "Mul";
+  }
+  return nullptr;
 }
 
 // The smallest depth such that the block covers every axis from there on (at least 1).
@@ -221,6 +234,24 @@ void lower_slice_update(Context& ctx, const Node& node) {
                 strides[d] <= (int64_t{1} << 31),
             node, "start " + std::to_string(start[d]) + " or stride " + std::to_string(strides[d]) +
                       " is out of range on axis " + std::to_string(d));
+  }
+  if (auto axis = joined_axis(node, data_shape, block)) {
+    // The data before the block, the update, and the data after it, joined: no sizes but
+    // the block's bounds on that axis are recorded, so the others may vary at run time.
+    int64_t a = static_cast<int64_t>(*axis), end = start[*axis] + block[*axis];
+    std::vector<std::string> parts;
+    if (start[*axis] > 0) parts.push_back(ctx.emit("Slice", {ctx.in(node, 0), ctx.int64s({0}), ctx.int64s({start[*axis]}), ctx.int64s({a})}));
+    parts.push_back(ctx.in(node, 1));
+    if (const char* combine = combining_op(node.attr<int64_t>("reduce_type"))) {
+      // x.at[..., :n].multiply(s): the block combines the data there with the update.
+      std::string there = ctx.emit("Slice", {ctx.in(node, 0), ctx.int64s({start[*axis]}), ctx.int64s({end}), ctx.int64s({a})});
+      parts.back() = ctx.emit(combine, {there, ctx.in(node, 1)});
+    }
+    if (end < data_shape[*axis] || ctx.in_value(node, 0).is_dynamic(*axis)) {
+      parts.push_back(ctx.emit("Slice", {ctx.in(node, 0), ctx.int64s({end}), ctx.int64s({std::numeric_limits<int64_t>::max()}), ctx.int64s({a})}));
+    }
+    ctx.emit("Concat", parts, {{"axis", a}}, ctx.out(node));
+    return;
   }
   std::vector<bool> moved(rank);
   for (size_t d = 0; d < rank; ++d) moved[d] = start[d] != 0 || (strides[d] != 1 && block[d] > 1);

@@ -3,6 +3,7 @@
 // Shapes are those recorded in the trace.
 #include <algorithm>
 #include <limits>
+#include <map>
 
 #include "graph/error.h"
 #include "lower/compute.h"
@@ -26,30 +27,12 @@ bool has_zero(const Shape& shape) {
 
 // MLX keeps the shape as written, with -1 for an inferred dimension, which is also what
 // ONNX's Reshape takes; in shapeless graphs the -1 is what makes it follow the input.
-// The target entries passes/dynamic_dims recovered ("recovered_dims": per entry, its index,
-// a factor and the graph-input dimensions it multiplies) are computed from Shape at run
-// time; the others are constants.
+// Entries the passes recovered ("recovered_dims", graph/size_expr.h) are computed from the
+// inputs' Shape at run time; the others are constants.
 void lower_reshape(Context& ctx, const Node& node) {
   const auto& shape = node.attr<std::vector<int64_t>>("shape");
-  const auto* recovered = node.find_attr<std::vector<int64_t>>("recovered_dims");
-  if (!recovered) return reshape(ctx, node, ctx.int64s(shape), has_zero(shape));
-  const auto& code = *recovered;
-  std::vector<std::string> entries;
-  for (int64_t size : shape) entries.push_back(ctx.int64s({size}));
-  for (size_t at = 0; at + 2 < code.size();) {
-    size_t entry = static_cast<size_t>(code[at]);
-    int64_t factor = code[at + 1], count = code[at + 2];
-    std::string value = ctx.int64s({factor});
-    for (int64_t k = 0; k < count; ++k) {
-      ValueId input = ctx.graph().inputs.at(static_cast<size_t>(code[at + 3 + 2 * k]));
-      int64_t axis = code[at + 4 + 2 * k];
-      value = ctx.emit("Mul", {value, ctx.dims(input, axis, axis + 1)});
-    }
-    require(entry < entries.size(), node, "a recovered size of entry " + std::to_string(entry) + " out of range");
-    entries[entry] = value;
-    at += 3 + 2 * static_cast<size_t>(count);
-  }
-  reshape(ctx, node, ctx.emit("Concat", entries, {{"axis", int64_t{0}}}), has_zero(shape));
+  std::string recovered = ctx.sizes_with(node, "recovered_dims", shape);
+  reshape(ctx, node, recovered.empty() ? ctx.int64s(shape) : recovered, has_zero(shape));
 }
 
 // Flatten(start, end) and Unflatten(axis, shape): the output shape, or in shapeless
@@ -76,6 +59,8 @@ void lower_flatten(Context& ctx, const Node& node) {
 void lower_unflatten(Context& ctx, const Node& node) {
   int64_t rank = static_cast<int64_t>(ctx.in_value(node, 0).shape.size());
   int64_t axis = checked_axis(node, node.attr<int64_t>("axis"), rank);
+  std::string recovered = ctx.sizes_with(node, "recovered_dims", ctx.out_value(node).shape);
+  if (!recovered.empty()) return reshape(ctx, node, recovered, false);
   if (reshape_to_constant(ctx, node, axis)) return;
   ValueId x = node.inputs[0];
   std::string parts = ctx.emit("Concat", {ctx.dims(x, 0, axis), ctx.int64s(node.attr<std::vector<int64_t>>("shape")), ctx.dims(x, axis + 1, rank)}, {{"axis", int64_t{0}}});
@@ -94,10 +79,13 @@ void lower_squeeze(Context& ctx, const Node& node) {
   ctx.emit("Squeeze", {ctx.in(node, 0), ctx.int64s(node.attr<std::vector<int64_t>>("axes"))}, {}, ctx.out(node));
 }
 
-// To the recorded shape; in shapeless exports MLX adds the arrays whose shapes the result
-// follows as extra operands, and Expand's two-way broadcasting to each gives their shape.
+// To the recorded shape, or the one merged traces recovered; in shapeless exports MLX adds
+// the arrays whose shapes the result follows as extra operands, and Expand's two-way
+// broadcasting to each gives their shape.
 void lower_broadcast(Context& ctx, const Node& node) {
   move_widened(ctx, node, [&](Context& c, const Operands& in, const std::string& out, DType) {
+    std::string recovered = c.sizes_with(node, "recovered_dims", c.out_value(node).shape);
+    if (!recovered.empty()) return void(c.emit("Expand", {in[0], recovered}, {}, out));
     if (in.size() < 2 || c.out_value(node).fixed()) {
       return void(c.emit("Expand", {in[0], c.int64s(c.out_value(node).shape)}, {}, out));
     }
@@ -130,6 +118,27 @@ void lower_split(Context& ctx, const Node& node) {
                  outputs);
 }
 
+// A slice's bounds on the axes it cuts: constants, or, where merged traces recovered them
+// ("recovered_starts", "recovered_ends"), computed at run time.
+std::string bounds(Context& ctx, const std::map<size_t, SizeExpr>& recovered,
+                   const std::vector<int64_t>& axes, const std::vector<int64_t>& values) {
+  if (recovered.empty()) return ctx.int64s(values);
+  std::vector<std::string> parts;
+  for (size_t k = 0; k < axes.size(); ++k) {
+    auto found = recovered.find(static_cast<size_t>(axes[k]));
+    parts.push_back(found == recovered.end() ? ctx.int64s({values[k]}) : ctx.size_of(found->second));
+  }
+  return ctx.emit("Concat", parts, {{"axis", int64_t{0}}});
+}
+
+std::map<size_t, SizeExpr> recovered_bounds(const Node& node, std::string_view attr) {
+  std::map<size_t, SizeExpr> out;
+  if (const auto* flat = node.find_attr<std::vector<int64_t>>(attr)) {
+    for (auto& [axis, expr] : decode_sizes(*flat)) out[axis] = std::move(expr);
+  }
+  return out;
+}
+
 void lower_slice(Context& ctx, const Node& node) {
   std::vector<int64_t> starts = node.attr<std::vector<int64_t>>("start");
   std::vector<int64_t> ends = node.attr<std::vector<int64_t>>("end");
@@ -137,12 +146,14 @@ void lower_slice(Context& ctx, const Node& node) {
   const size_t rank = ctx.in_value(node, 0).shape.size();
   require(starts.size() == rank && ends.size() == rank && steps.size() == rank, node,
           "starts, ends and steps must have the input's rank " + std::to_string(rank));
+  const auto run_starts = recovered_bounds(node, "recovered_starts"), run_ends = recovered_bounds(node, "recovered_ends");
   // Only the axes that are cut: whole axes (start 0, step 1, the recorded size or more)
   // are left out, which also lets a dynamic axis keep its run-time size.
   const Shape& in_shape = ctx.in_value(node, 0).shape;
   std::vector<int64_t> axes, cut_starts, cut_ends, cut_steps;
   for (size_t i = 0; i < rank; ++i) {
-    if (starts[i] == 0 && steps[i] == 1 && ends[i] >= in_shape[i]) continue;
+    bool recovered = run_starts.count(i) || run_ends.count(i);
+    if (!recovered && starts[i] == 0 && steps[i] == 1 && ends[i] >= in_shape[i]) continue;
     axes.push_back(static_cast<int64_t>(i));
     cut_starts.push_back(starts[i]);
     // MLX ends a reversed slice at -1, which ONNX would read as "the last element".
@@ -151,7 +162,8 @@ void lower_slice(Context& ctx, const Node& node) {
   }
   if (axes.empty()) return void(ctx.emit("Identity", {ctx.in(node, 0)}, {}, ctx.out(node)));
   bool unit_steps = std::all_of(cut_steps.begin(), cut_steps.end(), [](int64_t s) { return s == 1; });
-  std::vector<std::string> inputs = {ctx.in(node, 0), ctx.int64s(cut_starts), ctx.int64s(cut_ends), ctx.int64s(axes)};
+  std::vector<std::string> inputs = {ctx.in(node, 0), bounds(ctx, run_starts, axes, cut_starts),
+                                     bounds(ctx, run_ends, axes, cut_ends), ctx.int64s(axes)};
   if (!unit_steps) inputs.push_back(ctx.int64s(cut_steps));
   ctx.emit("Slice", inputs, {}, ctx.out(node));
 }

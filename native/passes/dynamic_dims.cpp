@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "graph/slice_update.h"
 #include "passes/size_sources.h"
 
 namespace mlx_onnx::passes {
@@ -113,6 +114,12 @@ Dims Marker::reshape() const {
 std::vector<Dims> Marker::results() const {
   const std::string& op = node->op;
   size_t rank = out_rank();
+  const auto* fields = node->find_attr<std::string>("traced_differently");
+  if (fields && against_traces) {
+    Sources all = all_sources();
+    conflict(all ? all : symbolic.all(), "records its " + *fields + " differently in each trace");
+  }
+  if (const auto* fitted = node->find_attr<std::vector<int64_t>>("recovered_dims")) return {recovered_sources(*fitted, rank)};
   if (shape_following().count(op)) return {meet(0, node->inputs.size(), rank, true, "broadcasts against")};
   if (op == "Reduce" || op == "ArgReduce") {
     if (in_rank(0) != rank) return {};
@@ -223,10 +230,44 @@ std::vector<Dims> Marker::results() const {
     // A whole varying axis follows its size; a part of one is cut at traced bounds.
     if (in_rank(0) != rank) return {};
     const auto &start = ints("start"), &end = ints("end"), &strides = ints("strides");
+    // Bounds merged traces recovered are computed at run time.
+    const auto* starts = node->find_attr<std::vector<int64_t>>("recovered_starts");
+    const auto* ends = node->find_attr<std::vector<int64_t>>("recovered_ends");
+    Dims from_starts = starts ? recovered_sources(*starts, rank) : Dims(rank, 0);
+    Dims from_ends = ends ? recovered_sources(*ends, rank) : Dims(rank, 0);
     Dims out = in(0);
     for (size_t a = 0; a < rank && a < start.size() && a < end.size() && a < strides.size(); ++a) {
       bool whole = start[a] == 0 && strides[a] == 1 && end[a] >= in_shape(0)[a];
-      if (in(0)[a] && !whole) conflict(in(0)[a], "cuts a varying axis at bounds recorded at their traced values");
+      if (from_starts[a] || from_ends[a]) {
+        out[a] |= from_starts[a] | from_ends[a];
+        if (same_in_traces(node->outputs.at(0), a)) out[a] = 0;  // a part of fixed size (x[:, -1:])
+      } else if (in(0)[a] && !whole) {
+        conflict(in(0)[a], "cuts a varying axis at bounds recorded at their traced values");
+      }
+    }
+    return {out};
+  }
+  if (op == "SliceUpdate" && node->inputs.size() == 2 && in_rank(0) == rank && in_rank(1) == rank) {
+    // The update written into the data: on axes it takes whole the two sizes agree. A
+    // write along one axis is joined around at run time (lower/scatter.cpp); any other
+    // write indexes every axis up to the last one it cuts at the recorded sizes.
+    const Shape &data = in_shape(0), &block = in_shape(1);
+    const auto &start = ints("start"), &strides = ints("strides");
+    const auto joined = joined_axis(*node, data, block);
+    size_t depth = 0;
+    for (size_t a = 0; a < rank && a < start.size() && a < strides.size(); ++a) {
+      if (!(start[a] == 0 && strides[a] == 1 && block[a] == data[a])) depth = a + 1;
+    }
+    Dims out = in(0);
+    for (size_t a = 0; a < rank; ++a) {
+      bool whole = a < start.size() && a < strides.size() && start[a] == 0 && strides[a] == 1 && block[a] == data[a];
+      if (whole) {
+        agree(0, a, 1, a, false, "writes a block with sizes of");
+        out[a] |= in(1)[a];
+      } else {
+        conflict(in(1)[a], "writes a block of varying size at recorded bounds");
+      }
+      if (!joined && a < depth) conflict(in(0)[a], "writes into a varying axis at indices recorded at their traced sizes");
     }
     return {out};
   }
@@ -256,6 +297,7 @@ std::vector<Dims> Marker::results() const {
   if (op == "GatherAxis" && node->inputs.size() == 2) return {meet(1, 1, rank, true, "broadcasts indices against")};
   if (op == "NumberOfElements") return {Dims(rank, 0)};
   if (op == "Arange") {
+    if (const auto* length = node->find_attr<std::vector<int64_t>>("length_of")) return {recovered_sources(*length, 1)};
     auto found = recovered.aranges.find(node);
     return {Dims{found == recovered.aranges.end() ? 0 : symbolic.of(found->second)}};
   }
@@ -318,6 +360,35 @@ std::vector<Dims> Marker::results() const {
   return {};
 }
 
+Dims Marker::recovered_sources(const std::vector<int64_t>& flat, size_t rank) const {
+  Dims out(rank, 0);
+  for (const auto& [index, expr] : decode_sizes(flat)) out.at(index) = symbolic.of(expr);
+  return out;
+}
+
+bool Marker::same_in_traces(ValueId v, size_t axis) const {
+  const Shape* first = graph.shape_in_trace(0, v);
+  for (size_t t = 1; t <= graph.other_trace_shapes.size(); ++t) {
+    const Shape* shape = graph.shape_in_trace(t, v);
+    if (!first || !shape || shape->size() != first->size() || axis >= shape->size()) return false;
+    if ((*shape)[axis] != (*first)[axis]) return false;
+  }
+  return true;
+}
+
+void Marker::check_against_traces(const std::vector<Dims>& results) const {
+  if (!against_traces || graph.other_trace_shapes.empty()) return;
+  for (size_t i = 0; i < node->outputs.size() && i < results.size(); ++i) {
+    ValueId v = node->outputs[i];
+    for (size_t axis = 0; axis < results[i].size(); ++axis) {
+      bool known = graph.shape_in_trace(graph.other_trace_shapes.size(), v) != nullptr;
+      if (results[i][axis] || !known || same_in_traces(v, axis)) continue;
+      Sources all = all_sources();
+      conflict(all ? all : symbolic.all(), "gives a size that differs between traces but is not computed from the inputs");
+    }
+  }
+}
+
 }  // namespace sizes
 
 namespace {
@@ -325,7 +396,7 @@ namespace {
 using namespace sizes;
 
 // The sources of every value's dims, and the conflicts met on the way.
-std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims, Recovered& recovered) {
+std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims, Recovered& recovered, bool against_traces) {
   recovered.copies.clear();
   recovered.grew = false;
   dims.assign(graph.values.size(), {});
@@ -340,7 +411,7 @@ std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims, Recovered
     dims.at(graph.inputs.at(i)).at(axis) = SymbolicDims::bit(k);
   }
   std::vector<Conflict> conflicts;
-  Marker marker{graph, dims, origins, conflicts, recovered, symbolic};
+  Marker marker{graph, dims, origins, conflicts, recovered, symbolic, against_traces};
   for (const Node& node : graph.nodes) {
     marker.node = &node;
     std::vector<Dims> results;
@@ -357,6 +428,8 @@ std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims, Recovered
     if (!known) {
       marker.conflict(all, "has no shape rule for sizes that vary");
       results.clear();
+    } else {
+      marker.check_against_traces(results);
     }
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       dims.at(node.outputs[i]) = known ? results[i] : Dims(graph.value(node.outputs[i]).shape.size(), 0);
@@ -377,8 +450,8 @@ void mark_dynamic_dims(Graph& graph) {
   if (!graph.shapeless) return;
   std::vector<Dims> dims;
   Recovered recovered;
-  for (;;) {
-    std::vector<Conflict> conflicts = propagate(graph, dims, recovered);
+  for (bool first = true;; first = false) {
+    std::vector<Conflict> conflicts = propagate(graph, dims, recovered, first);
     if (recovered.grew) continue;  // aranges now follow their input dimension: again
     if (conflicts.empty()) break;
     // Fix each input dimension a conflict involves, naming the first primitive that bakes it.
@@ -400,13 +473,12 @@ void mark_dynamic_dims(Graph& graph) {
   SymbolicDims symbolic(graph);
   for (Node& node : graph.nodes) {
     if (auto found = recovered.copies.find(&node); found != recovered.copies.end()) {
-      node.attrs.push_back({"recovered_dims", found->second});
-      for (size_t at = 0; at + 2 < found->second.size(); at += 3 + 2 * static_cast<size_t>(found->second[at + 2])) ++sizes;
+      node.attrs.push_back({"recovered_dims", encode_sizes(found->second)});
+      sizes += found->second.size();
     }
     auto arange = recovered.aranges.find(&node);
     if (arange != recovered.aranges.end() && symbolic.of(arange->second)) {
-      auto [input, axis] = arange->second;
-      node.attrs.push_back({"length_of", std::vector<int64_t>{static_cast<int64_t>(input), static_cast<int64_t>(axis)}});
+      node.attrs.push_back({"length_of", encode_sizes({{0, SizeExpr{0, {SizeTerm{1, {arange->second}}}}}})});
       ++aranges;
     }
   }

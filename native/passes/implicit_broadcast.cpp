@@ -90,9 +90,13 @@ class Rewriter {
   void rewrite_addend(Node& node) {
     const Node* p = producer_[node.inputs[2]];
     if (!p || !is_broadcast(p->op) || p->inputs.size() != 1) return;
-    Shape out;
-    const Shape& product = graph_.value(node.outputs.at(0)).shape;
-    if (broadcast_shape({product, graph_.value(p->inputs[0]).shape}, out) && out == product) node.inputs[2] = p->inputs[0];
+    for (size_t t = 0; t <= graph_.other_trace_shapes.size(); ++t) {
+      Shape out;
+      const Shape* product = graph_.shape_in_trace(t, node.outputs.at(0));
+      const Shape* addend = graph_.shape_in_trace(t, p->inputs[0]);
+      if (!product || !addend || !broadcast_shape({*product, *addend}, out) || out != *product) return;
+    }
+    node.inputs[2] = p->inputs[0];
   }
 
  private:
@@ -104,17 +108,21 @@ class Rewriter {
     return in[in.size() - 1] == out[out.size() - 1] && in[in.size() - 2] == out[out.size() - 2];
   }
 
-  // The recorded result shape is what ONNX's broadcasting of the new operands gives.
+  // The recorded result shape is what ONNX's broadcasting of the new operands gives, in
+  // every trace of a merged graph.
   bool same_result(const Node& node, const std::vector<const Node*>& source, bool matmul) const {
-    std::vector<Shape> shapes;
-    for (size_t i = 0; i < node.inputs.size(); ++i) {
-      const Shape& s = graph_.value(source[i] ? source[i]->inputs[0] : node.inputs[i]).shape;
-      shapes.push_back(matmul ? leading(s, 2) : s);
+    for (size_t t = 0; t <= graph_.other_trace_shapes.size(); ++t) {
+      std::vector<Shape> shapes;
+      for (size_t i = 0; i < node.inputs.size(); ++i) {
+        const Shape* s = graph_.shape_in_trace(t, source[i] ? source[i]->inputs[0] : node.inputs[i]);
+        if (!s) return false;
+        shapes.push_back(matmul ? leading(*s, 2) : *s);
+      }
+      Shape out;
+      const Shape* recorded = graph_.shape_in_trace(t, node.outputs.at(0));
+      if (!recorded || !broadcast_shape(shapes, out) || out != (matmul ? leading(*recorded, 2) : *recorded)) return false;
     }
-    Shape out;
-    if (!broadcast_shape(shapes, out)) return false;
-    const Shape& recorded = graph_.value(node.outputs.at(0)).shape;
-    return out == (matmul ? leading(recorded, 2) : recorded);
+    return true;
   }
 
   Graph& graph_;

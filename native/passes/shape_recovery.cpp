@@ -114,15 +114,15 @@ bool Marker::recover_block(const std::vector<size_t>& block, Sources varying, in
     }
     if (std::find(used.begin(), used.end(), false) != used.end() || unmatched != rest) return false;
   }
-  Copies& copies = recovered.copies[node];
+  SizeEntries& entries = recovered.copies[node];
   for (size_t e = 0; e < block.size(); ++e) {
     if (taken[e].empty()) continue;
-    copies.insert(copies.end(), {static_cast<int64_t>(block[e]), block.size() == 1 ? rest : 1, static_cast<int64_t>(taken[e].size())});
+    SizeTerm term{block.size() == 1 ? rest : 1, {}};
     for (size_t k : taken[e]) {
-      copies.push_back(static_cast<int64_t>(symbolic.dims[k].first));
-      copies.push_back(static_cast<int64_t>(symbolic.dims[k].second));
+      term.dims.push_back(symbolic.dims[k]);
       out[block[e]] |= SymbolicDims::bit(k);
     }
+    entries.emplace_back(block[e], SizeExpr{0, {term}});
   }
   return true;
 }

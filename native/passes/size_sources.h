@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "graph/size_expr.h"
 
 namespace mlx_onnx::passes::sizes {
 
@@ -30,12 +31,6 @@ struct Conflict {
 // last axis): elementwise functions, and those that keep their operand's shape.
 const std::unordered_set<std::string_view>& shape_following();
 
-// A Reshape's target entries read at run time (recovered sizes), flat: for each entry, its
-// index, a constant factor, the number of input dimensions it multiplies by, then each as
-// (input index, axis). Lowering reads it as the node's "recovered_dims".
-using Copies = std::vector<int64_t>;
-// An input dimension, by input index and axis.
-using InputAxis = std::pair<size_t, size_t>;
 // Per value and axis, the Arange whose length a fixed size is (or nullptr).
 using Origins = std::vector<std::vector<const Node*>>;
 
@@ -55,12 +50,22 @@ struct SymbolicDims {
     auto found = std::find(dims.begin(), dims.end(), dim);
     return found == dims.end() ? 0 : bit(static_cast<size_t>(found - dims.begin()));
   }
+  Sources of(const SizeExpr& expr) const {
+    Sources s = 0;
+    for (InputAxis dim : expr.dims()) s |= of(dim);
+    return s;
+  }
+  Sources all() const {
+    Sources s = 0;
+    for (size_t k = 0; k < dims.size(); ++k) s |= bit(k);
+    return s;
+  }
 };
 
 // What recoverShapes reads at run time: reshape entries, and aranges whose length is an
 // input dimension (the positions of `mx.arange(L)` code).
 struct Recovered {
-  std::map<const Node*, Copies> copies;
+  std::map<const Node*, SizeEntries> copies;
   std::map<const Node*, InputAxis> aranges;
   bool grew = false;  // aranges found in this propagation
 };
@@ -72,6 +77,9 @@ struct Marker {
   std::vector<Conflict>& conflicts;
   Recovered& recovered;
   const SymbolicDims& symbolic;
+  // Merged traces: check sizes against the other traces. Only before the first input
+  // dimension is fixed: sizes that differ between traces may follow a fixed one after.
+  bool against_traces = false;
   const Node* node = nullptr;
 
   const Dims& in(size_t i) const { return dims.at(node->inputs.at(i)); }
@@ -110,6 +118,17 @@ struct Marker {
 
   // The sources of each result's dims.
   std::vector<Dims> results() const;
+
+  // Sizes recovered from merged traces or recoverShapes (a node attribute, encode_sizes)
+  // follow the dimensions they read; the other entries of a result of rank `rank` are fixed.
+  Dims recovered_sources(const std::vector<int64_t>& flat, size_t rank) const;
+
+  // Merged traces (Graph::other_trace_shapes): whether axis `axis` of `v` has one size in
+  // every trace, and a conflict for each result axis whose sizes differ between traces but
+  // that would be written at the first one's (fixing the node's dimensions, or all when
+  // it reads none).
+  bool same_in_traces(ValueId v, size_t axis) const;
+  void check_against_traces(const std::vector<Dims>& results) const;
 
   // recoverShapes (shape_recovery.cpp): aranges whose length meets one varying input dimension of that traced
   // size take their length from it at run time (found now, used from the next propagation).

@@ -8,6 +8,7 @@
 #include "lower/lower_graph.h"
 #include "lower/registry.h"
 #include "passes/cast_floats.h"
+#include "passes/merge_traces.h"
 #include "passes/optimize.h"
 
 namespace mlx_onnx {
@@ -58,37 +59,44 @@ void check_unique_names(const Graph& graph) {
   }
 }
 
+// The input dimensions the user names, by input index and axis.
+std::vector<passes::NamedDim> resolve_dims(const Graph& graph, const std::vector<DynamicDim>& dims) {
+  std::vector<passes::NamedDim> named;
+  for (const auto& dim : dims) {
+    size_t i = 0;
+    while (i < graph.inputs.size() && graph.input_names[i] != dim.input) ++i;
+    if (i == graph.inputs.size()) fail(ErrorCode::InvalidArgument, "dynamic dimension of unknown input '" + dim.input + "'");
+    int64_t rank = static_cast<int64_t>(graph.value(graph.inputs[i]).shape.size());
+    int64_t axis = dim.axis < 0 ? dim.axis + rank : dim.axis;
+    if (axis < 0 || axis >= rank) {
+      fail(ErrorCode::InvalidArgument, "input '" + dim.input + "' has no axis " + std::to_string(dim.axis));
+    }
+    if (dim.name.empty()) fail(ErrorCode::InvalidArgument, "a dynamic dimension needs a name");
+    named.push_back({i, static_cast<size_t>(axis), dim.name});
+  }
+  return named;
+}
+
 // Shapeless files run at any size with the recorded ranks: their inputs get symbolic
 // dimensions, every one by default or those the user names.
 void name_dynamic_dims(Graph& graph, const std::vector<DynamicDim>& dims) {
   if (!graph.shapeless) {
     if (!dims.empty()) {
       fail(ErrorCode::InvalidArgument,
-           "dynamic dimensions need a file exported with shapeless=True; this one has fixed shapes");
+           "dynamic dimensions need a file exported with shapeless=True, or its traces merged; this one has fixed shapes");
     }
     return;
   }
+  std::vector<passes::NamedDim> named = resolve_dims(graph, dims);
   graph.input_dim_params.assign(graph.inputs.size(), {});
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     graph.input_dim_params[i].assign(graph.value(graph.inputs[i]).shape.size(), "");
-    if (!dims.empty()) continue;
+    if (!named.empty()) continue;
     for (size_t axis = 0; axis < graph.input_dim_params[i].size(); ++axis) {
       graph.input_dim_params[i][axis] = graph.input_names[i] + "_" + std::to_string(axis);
     }
   }
-  for (const auto& dim : dims) {
-    size_t i = 0;
-    while (i < graph.inputs.size() && graph.input_names[i] != dim.input) ++i;
-    if (i == graph.inputs.size()) fail(ErrorCode::InvalidArgument, "dynamic dimension of unknown input '" + dim.input + "'");
-    auto& params = graph.input_dim_params[i];
-    int64_t rank = static_cast<int64_t>(params.size());
-    int64_t axis = dim.axis < 0 ? dim.axis + rank : dim.axis;
-    if (axis < 0 || axis >= rank) {
-      fail(ErrorCode::InvalidArgument, "input '" + dim.input + "' has no axis " + std::to_string(dim.axis));
-    }
-    if (dim.name.empty()) fail(ErrorCode::InvalidArgument, "a dynamic dimension needs a name");
-    params[axis] = dim.name;
-  }
+  for (const auto& dim : named) graph.input_dim_params[dim.input][dim.axis] = dim.name;
 }
 
 // Which input axes of a shapeless trace the converted graph runs at other sizes of, and why
@@ -125,12 +133,19 @@ ConvertResult convert_mlxfn(const std::string& input, const std::string& output,
     fail(ErrorCode::InvalidArgument, "trace " + std::to_string(options.trace) + " does not exist; " + input +
                                          " holds " + std::to_string(file.traces.size()) + " trace(s)");
   }
-  Graph& graph = file.traces[options.trace];
-  rename(graph.input_names, options.input_names, "input");
-  rename(graph.output_names, options.output_names, "output");
-  check_unique_names(graph);
-  name_dynamic_dims(graph, options.dynamic_dims);
-  graph.recover_baked_sizes = options.recover_shapes;
+  Graph merged;
+  Graph& graph = options.merge_traces ? merged : file.traces[options.trace];
+  if (options.merge_traces && options.trace != 0) fail(ErrorCode::InvalidArgument, "a trace cannot be chosen when the traces are merged");
+  Graph& named = file.traces[options.trace];
+  rename(named.input_names, options.input_names, "input");
+  rename(named.output_names, options.output_names, "output");
+  check_unique_names(named);
+  if (options.merge_traces) {
+    merged = passes::merge_traces(file.traces, resolve_dims(file.traces[0], options.dynamic_dims));
+  } else {
+    name_dynamic_dims(graph, options.dynamic_dims);
+    graph.recover_baked_sizes = options.recover_shapes;
+  }
   if (options.dtype) passes::cast_floats(graph, *options.dtype, options.keep_interface_dtypes);
   result.trace = describe(graph);
   result.read_ms = ms_since(start);

@@ -54,7 +54,8 @@ struct ConvertOptions {
   onnx::WriteOptions write;
   std::vector<std::string> input_names;   // empty, or one per input
   std::vector<std::string> output_names;  // empty, or one per output
-  // Only for shapeless files; empty there names every input dimension `<input>_<axis>`.
+  // Only for shapeless files, where empty names every input dimension `<input>_<axis>`,
+  // and merged traces, where it names dimensions that differ between traces.
   std::vector<DynamicDim> dynamic_dims;
   std::string producer_version;
   lower::Target target = lower::Target::Standard;
@@ -64,6 +65,9 @@ struct ConvertOptions {
   bool keep_interface_dtypes = false;
   // Shapeless files: see Graph::recover_baked_sizes.
   bool recover_shapes = false;
+  // Files of several fixed-shape traces of one function: convert them as one graph whose
+  // input dimensions that differ between the traces are dynamic (passes/merge_traces).
+  bool merge_traces = false;
 };
 
 struct ConvertResult {
