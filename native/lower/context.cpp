@@ -170,10 +170,10 @@ std::string Context::size_of(const SizeExpr& expr) {
   std::string size;
   for (const SizeTerm& term : expr.terms) {
     std::string product = term.factor == 1 && !term.dims.empty() ? "" : int64s({term.factor});
-    for (auto [input, axis] : term.dims) {
-      ValueId v = graph_.inputs.at(input);
+    for (auto [value, axis] : term.dims) {
+      if (value >= graph_.values.size()) fail(ErrorCode::InvalidInput, "a run-time size reads array " + std::to_string(value) + ", which does not exist");
       int64_t a = static_cast<int64_t>(axis);
-      std::string dim = dims(v, a, a + 1);
+      std::string dim = dims(static_cast<ValueId>(value), a, a + 1);
       product = product.empty() ? dim : emit("Mul", {product, dim});
     }
     size = size.empty() ? product : emit("Add", {size, product});

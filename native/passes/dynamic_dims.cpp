@@ -362,7 +362,15 @@ std::vector<Dims> Marker::results() const {
 
 Dims Marker::recovered_sources(const std::vector<int64_t>& flat, size_t rank) const {
   Dims out(rank, 0);
-  for (const auto& [index, expr] : decode_sizes(flat)) out.at(index) = symbolic.of(expr);
+  for (const auto& [index, expr] : decode_sizes(flat)) {
+    for (auto [value, axis] : expr.dims()) {
+      if (value >= produced.size() || !produced[value] || axis >= dims.at(value).size()) {
+        conflict(symbolic.all(), "reads the size of an array that is no longer computed");
+        continue;
+      }
+      out.at(index) |= dims.at(value)[axis];
+    }
+  }
   return out;
 }
 
@@ -411,7 +419,10 @@ std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims, Recovered
     dims.at(graph.inputs.at(i)).at(axis) = SymbolicDims::bit(k);
   }
   std::vector<Conflict> conflicts;
-  Marker marker{graph, dims, origins, conflicts, recovered, symbolic, against_traces};
+  std::vector<bool> produced(graph.values.size(), false);
+  for (ValueId v : graph.inputs) produced[v] = true;
+  for (const Constant& c : graph.constants) produced[c.value] = true;
+  Marker marker{graph, dims, origins, conflicts, recovered, symbolic, produced, against_traces};
   for (const Node& node : graph.nodes) {
     marker.node = &node;
     std::vector<Dims> results;
@@ -433,6 +444,7 @@ std::vector<Conflict> propagate(Graph& graph, std::vector<Dims>& dims, Recovered
     }
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       dims.at(node.outputs[i]) = known ? results[i] : Dims(graph.value(node.outputs[i]).shape.size(), 0);
+      produced.at(node.outputs[i]) = true;
     }
     if (known && graph.recover_baked_sizes && !node.outputs.empty()) {
       try {
@@ -478,7 +490,8 @@ void mark_dynamic_dims(Graph& graph) {
     }
     auto arange = recovered.aranges.find(&node);
     if (arange != recovered.aranges.end() && symbolic.of(arange->second)) {
-      node.attrs.push_back({"length_of", encode_sizes({{0, SizeExpr{0, {SizeTerm{1, {arange->second}}}}}})});
+      ValueAxis dim{graph.inputs.at(arange->second.first), arange->second.second};
+      node.attrs.push_back({"length_of", encode_sizes({{0, SizeExpr{0, {SizeTerm{1, {dim}}}}}})});
       ++aranges;
     }
   }

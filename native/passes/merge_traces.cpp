@@ -60,7 +60,7 @@ void check_same_function(const Graph& first, const Graph& other, size_t t) {
 // dimensions. Nothing when no function, or more than one, of that form fits.
 class Fitter {
  public:
-  Fitter(std::vector<InputAxis> dims, std::vector<std::vector<int64_t>> sizes) : dims_(std::move(dims)), sizes_(std::move(sizes)) {}
+  Fitter(std::vector<ValueAxis> dims, std::vector<std::vector<int64_t>> sizes) : dims_(std::move(dims)), sizes_(std::move(sizes)) {}
 
   std::optional<SizeExpr> fit(const std::vector<int64_t>& recorded) const {
     std::vector<SizeExpr> found;
@@ -77,7 +77,7 @@ class Fitter {
       keep_if_fits(SizeExpr{0, {term}}, recorded, found);
     }
     if (found.empty()) {
-      for (InputAxis dim : dims_) {
+      for (ValueAxis dim : dims_) {
         SizeExpr expr{0, {SizeTerm{1, {dim}}}};
         expr.offset = recorded[0] - expr.evaluate(size_in(0));
         keep_if_fits(expr, recorded, found);
@@ -95,8 +95,8 @@ class Fitter {
   }
 
  private:
-  std::function<int64_t(InputAxis)> size_in(size_t t) const {
-    return [this, t](InputAxis dim) {
+  std::function<int64_t(ValueAxis)> size_in(size_t t) const {
+    return [this, t](ValueAxis dim) {
       size_t k = static_cast<size_t>(std::find(dims_.begin(), dims_.end(), dim) - dims_.begin());
       return sizes_.at(k).at(t);
     };
@@ -109,7 +109,7 @@ class Fitter {
     found.push_back(expr);
   }
 
-  std::vector<InputAxis> dims_;
+  std::vector<ValueAxis> dims_;
   std::vector<std::vector<int64_t>> sizes_;  // per dimension, per trace
 };
 
@@ -123,28 +123,30 @@ std::vector<std::vector<int64_t>> field_in_traces(const std::vector<Graph>& trac
   return lists;
 }
 
-// Fits entry `k` of lists that have it in every trace; nothing when they agree.
-std::optional<std::optional<SizeExpr>> fit_entry(const Fitter& fitter, const std::vector<std::vector<int64_t>>& lists, size_t k) {
-  std::vector<int64_t> recorded;
-  for (const auto& list : lists) recorded.push_back(list.at(k));
-  if (std::all_of(recorded.begin(), recorded.end(), [&](int64_t s) { return s == recorded[0]; })) return std::nullopt;
-  return fitter.fit(recorded);
-}
+using Fit = std::function<std::optional<SizeExpr>(const std::vector<int64_t>&)>;
 
-// Fits every entry that differs; false when one does not fit.
-bool fit_entries(const Fitter& fitter, const std::vector<std::vector<int64_t>>& lists, SizeEntries& entries) {
+// Fits every entry of lists (one per trace) that differs between traces; false when one
+// does not fit.
+bool fit_entries(const Fit& fit, const std::vector<std::vector<int64_t>>& lists, SizeEntries& entries) {
   for (size_t k = 0; k < lists[0].size(); ++k) {
-    auto fitted = fit_entry(fitter, lists, k);
-    if (!fitted) continue;
-    if (!*fitted) return false;
-    entries.emplace_back(k, **fitted);
+    std::vector<int64_t> recorded;
+    for (const auto& list : lists) recorded.push_back(list.at(k));
+    if (std::all_of(recorded.begin(), recorded.end(), [&](int64_t s) { return s == recorded[0]; })) continue;
+    auto fitted = fit(recorded);
+    if (!fitted) return false;
+    entries.emplace_back(k, *fitted);
   }
   return true;
 }
 
 class Merger {
  public:
-  Merger(std::vector<Graph>& traces, Fitter fitter) : traces_(traces), fitter_(std::move(fitter)) {}
+  Merger(std::vector<Graph>& traces, Fitter fitter) : traces_(traces), fitter_(std::move(fitter)) {
+    producer_.assign(traces[0].values.size(), -1);
+    for (size_t i = 0; i < traces[0].nodes.size(); ++i) {
+      for (ValueId v : traces[0].nodes[i].outputs) producer_.at(v) = static_cast<int64_t>(i);
+    }
+  }
 
   // Attaches the fitted sizes of primitive `index`, and names the fields that differ
   // between traces but are not read at run time.
@@ -164,17 +166,18 @@ class Merger {
       std::erase_if(differing, [&](std::string_view name) { return std::find(names.begin(), names.end(), name) != names.end(); });
     };
     const std::string& op = node.op;
+    const Fit fit = [&](const std::vector<int64_t>& recorded) { return fit_size(recorded, index); };
     if (op == "Reshape" || op == "Broadcast" || op == "Unflatten") {
       // The result's shape, at run time.
       SizeEntries entries;
-      if (!node.outputs.empty() && fit_entries(fitter_, output_shapes(node.outputs[0]), entries)) {
+      if (!node.outputs.empty() && fit_entries(fit, output_shapes(node.outputs[0]), entries)) {
         if (!entries.empty()) fitted.push_back({"recovered_dims", encode_sizes(entries)});
         covered({"shape"});
       }
     } else if (op == "Arange" && node.outputs.size() == 1) {
       // Its length, from which lowering computes the limit (start and step recorded).
       SizeEntries entries;
-      if (fit_entries(fitter_, output_shapes(node.outputs[0]), entries)) {
+      if (fit_entries(fit, output_shapes(node.outputs[0]), entries)) {
         if (!entries.empty()) fitted.push_back({"length_of", encode_sizes(entries)});
         covered({"stop"});
       }
@@ -190,7 +193,7 @@ class Merger {
       }
       for (auto [field, lists, attr] : {std::tuple{"start", &starts, "recovered_starts"}, std::tuple{"end", &ends, "recovered_ends"}}) {
         SizeEntries entries;
-        if (!fit_entries(fitter_, *lists, entries) || (op == "SliceUpdate" && !entries.empty())) continue;
+        if (!fit_entries(fit, *lists, entries) || (op == "SliceUpdate" && !entries.empty())) continue;
         if (!entries.empty()) fitted.push_back({attr, encode_sizes(entries)});
         covered({field});
       }
@@ -204,6 +207,22 @@ class Merger {
   }
 
  private:
+  // A size as a function of the input dimensions, or else the size of an axis of an array
+  // computed before primitive `index` (the length a strided convolution gives) that has it
+  // in every trace: the first such one.
+  std::optional<SizeExpr> fit_size(const std::vector<int64_t>& recorded, size_t index) const {
+    if (auto expr = fitter_.fit(recorded)) return expr;
+    for (size_t v = 0; v < producer_.size(); ++v) {
+      if (producer_[v] >= static_cast<int64_t>(index)) continue;
+      for (size_t axis = 0; axis < traces_[0].values[v].shape.size(); ++axis) {
+        bool same = true;
+        for (size_t t = 0; t < traces_.size() && same; ++t) same = traces_[t].values[v].shape[axis] == recorded[t];
+        if (same) return SizeExpr{0, {SizeTerm{1, {{v, axis}}}}};
+      }
+    }
+    return std::nullopt;
+  }
+
   std::vector<std::vector<int64_t>> output_shapes(ValueId v) const {
     std::vector<std::vector<int64_t>> shapes;
     for (const Graph& g : traces_) shapes.push_back(g.values.at(v).shape);
@@ -212,6 +231,7 @@ class Merger {
 
   std::vector<Graph>& traces_;
   Fitter fitter_;
+  std::vector<int64_t> producer_;  // per value, the index of the primitive computing it (-1: none)
 };
 
 }  // namespace
@@ -222,7 +242,7 @@ Graph merge_traces(std::vector<Graph>& traces, const std::vector<NamedDim>& name
   for (size_t t = 1; t < traces.size(); ++t) check_same_function(traces[0], traces[t], t);
 
   Graph& merged = traces[0];
-  std::vector<InputAxis> dims;
+  std::vector<ValueAxis> dims;
   std::vector<std::vector<int64_t>> sizes;
   merged.input_dim_params.assign(merged.inputs.size(), {});
   for (size_t i = 0; i < merged.inputs.size(); ++i) {
@@ -232,13 +252,13 @@ Graph merge_traces(std::vector<Graph>& traces, const std::vector<NamedDim>& name
       std::vector<int64_t> per_trace;
       for (const Graph& g : traces) per_trace.push_back(g.value(g.inputs[i]).shape[axis]);
       if (std::all_of(per_trace.begin(), per_trace.end(), [&](int64_t s) { return s == per_trace[0]; })) continue;
-      dims.emplace_back(i, axis);
+      dims.emplace_back(merged.inputs[i], axis);
       sizes.push_back(per_trace);
       merged.input_dim_params[i][axis] = merged.input_names[i] + "_" + std::to_string(axis);
     }
   }
   for (const NamedDim& named : names) {
-    if (std::find(dims.begin(), dims.end(), InputAxis{named.input, named.axis}) == dims.end()) {
+    if (std::find(dims.begin(), dims.end(), ValueAxis{merged.inputs[named.input], named.axis}) == dims.end()) {
       fail(ErrorCode::InvalidArgument, "input '" + merged.input_names[named.input] + "' axis " + std::to_string(named.axis) +
                                            " has the same size in every trace, so it cannot be dynamic; add a trace at another size");
     }

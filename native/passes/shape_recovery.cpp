@@ -119,7 +119,7 @@ bool Marker::recover_block(const std::vector<size_t>& block, Sources varying, in
     if (taken[e].empty()) continue;
     SizeTerm term{block.size() == 1 ? rest : 1, {}};
     for (size_t k : taken[e]) {
-      term.dims.push_back(symbolic.dims[k]);
+      term.dims.push_back({graph.inputs.at(symbolic.dims[k].first), symbolic.dims[k].second});
       out[block[e]] |= SymbolicDims::bit(k);
     }
     entries.emplace_back(block[e], SizeExpr{0, {term}});

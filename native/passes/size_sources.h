@@ -34,6 +34,9 @@ const std::unordered_set<std::string_view>& shape_following();
 // Per value and axis, the Arange whose length a fixed size is (or nullptr).
 using Origins = std::vector<std::vector<const Node*>>;
 
+// An input dimension, by input index and axis.
+using InputAxis = std::pair<size_t, size_t>;
+
 // Bit k of Sources ↔ the k-th symbolic input dimension (input, axis).
 struct SymbolicDims {
   std::vector<InputAxis> dims;
@@ -49,11 +52,6 @@ struct SymbolicDims {
   Sources of(InputAxis dim) const {
     auto found = std::find(dims.begin(), dims.end(), dim);
     return found == dims.end() ? 0 : bit(static_cast<size_t>(found - dims.begin()));
-  }
-  Sources of(const SizeExpr& expr) const {
-    Sources s = 0;
-    for (InputAxis dim : expr.dims()) s |= of(dim);
-    return s;
   }
   Sources all() const {
     Sources s = 0;
@@ -77,6 +75,7 @@ struct Marker {
   std::vector<Conflict>& conflicts;
   Recovered& recovered;
   const SymbolicDims& symbolic;
+  const std::vector<bool>& produced;  // per value: computed by the nodes walked so far
   // Merged traces: check sizes against the other traces. Only before the first input
   // dimension is fixed: sizes that differ between traces may follow a fixed one after.
   bool against_traces = false;
@@ -121,6 +120,7 @@ struct Marker {
 
   // Sizes recovered from merged traces or recoverShapes (a node attribute, encode_sizes)
   // follow the dimensions they read; the other entries of a result of rank `rank` are fixed.
+  // An array read that is no longer computed (a fused pattern's) is a conflict.
   Dims recovered_sources(const std::vector<int64_t>& flat, size_t rank) const;
 
   // Merged traces (Graph::other_trace_shapes): whether axis `axis` of `v` has one size in

@@ -2,11 +2,12 @@
 
 usage: shapeless_exports.py OUT_DIR
 
-Writes OUT_DIR/<name>.mlxfn (mx.export_function(..., shapeless=True)) and
-OUT_DIR/<name>.safetensors holding input_<k> and output_<k> for the function run eagerly
-at other sizes:
+Writes OUT_DIR/<name>.mlxfn (mx.export_function(..., shapeless=True)),
+OUT_DIR/<name>_traces.mlxfn (the same function traced with fixed shapes at two sizes, one
+mx.exporter call each) and OUT_DIR/<name>.safetensors holding input_<k> and output_<k> for
+the function run eagerly at the traced size (k = 0) and at others:
 - llama, qwen3, gemma2, phi3, gpt2: random 2-layer mlx-lm models (make_lm_checkpoint.py),
-  their forward pass traced at (1, 12) token ids; MLX bakes the Python-int sizes into
+  their forward pass traced at (1, 12) token ids (and (2, 7)); MLX bakes the Python-int sizes into
   reshapes, aranges and broadcasts. References at (1, 12), then (2, 5), (1, 31), (3, 17)
   and (2, 12).
 - whisper_dynamic: a Whisper-style audio encoder (two conv1d, the second with stride 2,
@@ -15,8 +16,8 @@ at other sizes:
   reshape at the traced sizes), traced at 40 frames of batch 1; references at (2, 24),
   (1, 64) and (3, 30) frames.
 - whisper_baked: the same encoder written as mlx-lm writes models (nn.Linear, B, T from
-  x.shape, reshape(B, T, heads, -1), a position table sliced to T), traced the same way;
-  a reference at the traced size.
+  x.shape, reshape(B, T, heads, -1), a position table sliced to T), traced and checked the
+  same way.
 """
 import math
 import os
@@ -84,8 +85,12 @@ class WhisperStyleEncoder(nn.Module):
         return self.ln_post(x)
 
 
-def save(out, name, fn, example, sizes):
+def save(out, name, fn, example, sizes, traced_at):
     mx.export_function(os.path.join(out, f"{name}.mlxfn"), fn, example, shapeless=True)
+    # The same function traced at two sizes, one call each (fixed shapes).
+    with mx.exporter(os.path.join(out, f"{name}_traces.mlxfn"), fn) as exporter:
+        for shape in traced_at:
+            exporter(mx.zeros(shape, dtype=example.dtype))
     arrays = {}
     for k, shape in enumerate(sizes):
         if shape is None:
@@ -108,14 +113,15 @@ def main(out):
         folder = os.path.join(out, f"{arch}-checkpoint")
         make_lm_checkpoint.write(folder, arch, 0)
         model, _ = load_model(Path(folder))
-        save(out, arch, lambda x, m=model: m(x), ids, [None, (2, 5), (1, 31), (3, 17), (2, 12)])
+        save(out, arch, lambda x, m=model: m(x), ids, [None, (2, 5), (1, 31), (3, 17), (2, 12)], [(1, 12), (2, 7)])
     for baked in (False, True):
         mx.random.seed(3)
         encoder = WhisperStyleEncoder(baked)
         mx.eval(encoder.parameters())
         example = mx.random.normal((1, 40, MELS), key=mx.random.key(9))
         name = "whisper_baked" if baked else "whisper_dynamic"
-        save(out, name, encoder, example, [None] if baked else [(b, t, MELS) for b, t in SIZES])
+        sizes = [None] + [(b, t, MELS) for b, t in SIZES]
+        save(out, name, encoder, example, sizes, [(1, 40, MELS), (2, 52, MELS)])
 
 
 if __name__ == "__main__":
