@@ -106,6 +106,7 @@ export async function convert(input: string, output: string, options: ConvertOpt
     opset,
     ...rest,
     ...(options.dtype ? { dtype: options.dtype } : {}),
+    ...(options.mergeTraces ? { mergedTraces: (await inspect(source)).traces.length } : {}),
     timings: { ...timings, totalMs: performance.now() - start },
   };
   delete (report as unknown as Record<string, unknown>).unsupportedOps;
@@ -133,19 +134,37 @@ let twins = 0;
 export async function verifyConverted(source: string, target: string, options: ConvertOptions, verifyOptions: VerifyOptions & { trace: number }): Promise<VerifyReport> {
   const dtypeOptions = { ...verifyOptions, dtype: options.dtype };
   const info = await inspect(source);
-  const trace = info.traces[verifyOptions.trace]!; // `target` was converted from it
-  if (!castsInterfaceToBfloat16(trace, options.dtype)) return verify(source, target, dtypeOptions);
+  // Merged traces: the one ONNX runs at each trace's sizes against MLX running that trace.
+  const traces = options.mergeTraces ? info.traces.map((_, i) => i) : [verifyOptions.trace];
+  const each = async (run: (trace: number) => Promise<VerifyReport>) => {
+    const reports: VerifyReport[] = [];
+    for (const trace of traces) reports.push(await run(trace));
+    return reports.length === 1 ? reports[0]! : combineReports(reports, traces);
+  };
+  if (!castsInterfaceToBfloat16(info.traces[traces[0]!]!, options.dtype)) {
+    return each((trace) => verify(source, target, { ...dtypeOptions, trace }));
+  }
   const twin = path.join(path.dirname(target), `.${path.basename(target)}.verify-${process.pid}-${twins++}.onnx`);
   try {
     const opset = options.opset ?? versions().defaultOpset;
     await native().convert(source, twin, { ...nativeOptions(options, verifyOptions.trace, opset), durable: false, keepInterfaceDtypes: true });
-    return await verifyConversion(source, trace, info.shapeless, twin, dtypeOptions, true);
+    return await each((trace) => verifyConversion(source, info.traces[trace]!, info.shapeless, twin, dtypeOptions, true));
   } catch (error) {
     throw asMlxOnnxError(error);
   } finally {
     rmSync(twin, { force: true });
     rmSync(`${twin}.data`, { force: true });
   }
+}
+
+/** One report for several traces: each output comparison names its trace. */
+function combineReports(reports: VerifyReport[], traces: number[]): VerifyReport {
+  return {
+    pass: reports.every((r) => r.pass),
+    outputs: reports.flatMap((r, i) => r.outputs.map((o) => ({ ...o, trace: traces[i]! }))),
+    mlxMs: reports.reduce((sum, r) => sum + r.mlxMs, 0),
+    onnxRuntimeMs: reports.reduce((sum, r) => sum + r.onnxRuntimeMs, 0),
+  };
 }
 
 /** Where `convertAll` writes trace `i` of `output`: model.onnx → model.trace1.onnx. */

@@ -170,6 +170,8 @@ export interface OutputComparison {
   atol: number;
   rtol: number;
   pass: boolean;
+  /** With `mergeTraces`: the trace whose input sizes this comparison ran at. */
+  trace?: number;
 }
 
 export interface VerifyReport {
@@ -187,7 +189,10 @@ export interface WrittenFile {
 export interface ConvertReport {
   input: string;
   output: string;
+  /** The trace converted (with `mergeTraces`, 0: the one whose sizes the inputs show). */
   trace: number;
+  /** With `mergeTraces`: how many traces were merged. */
+  mergedTraces?: number;
   opset: number;
   /** The ONNX model's inputs and outputs (in the cast dtype with `dtype`). */
   inputs: TensorInfo[];

@@ -46,7 +46,7 @@ describe('shapeless exports', () => {
   it('refuses dynamic dimensions for a file with fixed shapes', async () => {
     const error = await convert(fixture('valid.mlxfn'), path.join(workDir(), 'x.onnx'), { dynamic: { input_0: { 0: 'batch' } } }).catch((e) => e);
     expect(error.code).toBe('ERR_INVALID_ARGUMENT');
-    expect(error.message).toBe('dynamic dimensions need a file exported with shapeless=True; this one has fixed shapes');
+    expect(error.message).toBe('dynamic dimensions need a file exported with shapeless=True, or traces merged; this one has fixed shapes');
   });
 
   it('refuses a dynamic dimension of an unknown input or axis', async () => {
@@ -178,7 +178,7 @@ describe('shapeless exports as people write them', () => {
     expect((await inspect(file)).traces[0]!.inputs[0]!.varies).toEqual([true, true, false]);
     const refs = await readSafetensors(path.join(dir, 'whisper_dynamic.safetensors'));
     const session = await ort.InferenceSession.create(onnx);
-    for (const k of [0, 1, 2]) {
+    for (const k of [1, 2, 3]) {
       const input = refs[`input_${k}`]!;
       const expected = refs[`output_${k}`]!;
       const out = (await session.run({ input_0: ortTensor(input) }))[session.outputNames[0]!]!;
@@ -215,6 +215,73 @@ describe('shapeless exports as people write them', () => {
       const error = await convert(path.join(dir, 'llama.mlxfn'), path.join(dir, 'x.onnx'), { recoverShapes: 'yes' as never }).catch((e) => e);
       expect(error.code).toBe('ERR_INVALID_ARGUMENT');
       expect(error.message).toBe('recoverShapes must be a boolean');
+    });
+  });
+
+  // mergeTraces: the same functions traced with fixed shapes at two sizes, one mx.exporter
+  // call each ((1, 12) and (2, 7) token ids; 40 frames of batch 1 and 52 of batch 2).
+  describe('with traces merged', () => {
+    const dimsOf = (onnx: string) => execFileSync(PYTHON, ['-c',
+      'import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print([[d.dim_param or d.dim_value or \'?\' for d in v.type.tensor_type.shape.dim] for v in [*m.graph.input, *m.graph.output]])',
+      onnx], { encoding: 'utf8' }).trim();
+    const runAt = async (onnx: string, name: string, sizes: number[]) => {
+      const refs = await readSafetensors(path.join(dir, `${name}.safetensors`));
+      const session = await ort.InferenceSession.create(onnx);
+      for (const k of sizes) {
+        const out = (await session.run({ input_0: ortTensor(refs[`input_${k}`]!) }))[session.outputNames[0]!]!;
+        expect(out.dims).toEqual(refs[`output_${k}`]!.shape);
+        expect(maxDiff(out.data as Float32Array, floats(refs[`output_${k}`]!))).toBeLessThanOrEqual(1e-4);
+      }
+    };
+
+    it.each(['llama', 'qwen3', 'gemma2', 'phi3', 'gpt2', 'whisper_baked', 'whisper_dynamic'])(
+      '%s becomes fully dynamic, passes the onnx checker and matches MLX run eagerly at three sizes never traced', async (name) => {
+        const onnx = path.join(dir, `${name}-merged.onnx`);
+        const report = await convert(path.join(dir, `${name}_traces.mlxfn`), onnx, { mergeTraces: true });
+        expect(report.warnings).toEqual([]);
+        expect(report.mergedTraces).toBe(2);
+        const whisper = name.startsWith('whisper');
+        // The mel channels are 16 in both traces, so they stay fixed.
+        expect(dimsOf(onnx)).toBe(whisper ? "[['input_0_0', 'input_0_1', 16], ['?', '?', 32]]"
+          : "[['input_0_0', 'input_0_1'], ['?', '?', 128]]");
+        await runAt(onnx, name, [1, 2, 3]);
+      });
+
+    it('checks each trace against MLX with verify, and names the dimensions given', async () => {
+      const onnx = path.join(dir, 'whisper-named.onnx');
+      const report = await convert(path.join(dir, 'whisper_baked_traces.mlxfn'), onnx,
+        { mergeTraces: true, dynamic: { input_0: { 0: 'batch', 1: 'frames' } }, verify: true });
+      expect(report.verify!.pass).toBe(true);
+      expect(report.verify!.outputs.map((o) => [o.trace, o.shape])).toEqual([[0, [1, 20, 32]], [1, [2, 26, 32]]]);
+      expect(dimsOf(onnx)).toBe("[['batch', 'frames', 16], ['?', '?', 32]]");
+    });
+
+    it('keeps the dimensions a size that no function fits follows fixed, and says why', async () => {
+      const onnx = path.join(dir, 'halving-merged.onnx');
+      const report = await convert(path.join(dir, 'halving_traces.mlxfn'), onnx, { mergeTraces: true });
+      expect(report.warnings).toEqual([
+        "input 'input_0' axis 0 is kept at 1: Slice records its end differently in each trace",
+        "input 'input_0' axis 1 is kept at 12: Slice records its end differently in each trace",
+      ]);
+      expect(dimsOf(onnx)).toBe('[[1, 12], [1, 9]]');
+    });
+
+    it('refuses traces of different primitives, naming the first', async () => {
+      const error = await convert(path.join(dir, 'branching_traces.mlxfn'), path.join(dir, 'x.onnx'), { mergeTraces: true }).catch((e) => e);
+      expect(error.code).toBe('ERR_INVALID_INPUT');
+      expect(error.message).toBe('trace 1 differs from trace 0 at primitive 1 (Multiply), where it records Add: merging needs one function traced at different input sizes');
+    });
+
+    it.each([
+      ['llama.mlxfn', { mergeTraces: true }, 'merging traces needs a file with two or more traces; this one holds 1'],
+      ['whisper_baked_traces.mlxfn', { mergeTraces: true, dynamic: { input_0: { 2: 'mels' } } },
+        "input 'input_0' axis 2 has the same size in every trace, so it cannot be dynamic; add a trace at another size"],
+      ['llama_traces.mlxfn', { mergeTraces: true, trace: 1 }, 'trace cannot be chosen when the traces are merged'],
+      ['llama_traces.mlxfn', { mergeTraces: 'yes' }, 'mergeTraces must be a boolean'],
+    ])('%s with %j is refused', async (file, options, message) => {
+      const error = await convert(path.join(dir, file), path.join(dir, 'x.onnx'), options as never).catch((e) => e);
+      expect(error.code).toBe('ERR_INVALID_ARGUMENT');
+      expect(error.message).toBe(message);
     });
   });
 });

@@ -18,8 +18,8 @@ export function integer(value: string): number {
   return n;
 }
 
-export function traceArg(value: string): number | 'all' {
-  return value === 'all' ? 'all' : integer(value);
+export function traceArg(value: string): number | 'all' | 'merge' {
+  return value === 'all' || value === 'merge' ? value : integer(value);
 }
 
 export function positiveNumber(value: string): number {

@@ -26,7 +26,7 @@ async function plan(inputs: string[], opts: Record<string, unknown>): Promise<Jo
   const jobs: Job[] = [];
   for (const input of inputs) {
     const target = output ?? path.join(outDir!, `${path.basename(input, path.extname(input))}.onnx`);
-    const traces = opts.trace === 'all' ? (await inspect(input)).traces.map((_, i) => i) : [opts.trace as number];
+    const traces = opts.trace === 'all' ? (await inspect(input)).traces.map((_, i) => i) : [opts.trace === 'merge' ? 0 : opts.trace as number];
     for (const trace of traces) jobs.push({ input, trace, output: opts.trace === 'all' ? traceOutputPath(target, trace) : target });
   }
   return jobs;
@@ -44,6 +44,7 @@ async function run(job: Job, opts: Record<string, unknown>): Promise<ConvertRepo
     outputNames: opts.outputNames as string[] | undefined,
     dynamic: opts.dynamic as Record<string, Record<number, string>> | undefined,
     recoverShapes: Boolean(opts.recoverShapes),
+    mergeTraces: opts.trace === 'merge',
     signal: interrupt.signal,
   };
   const report = await convert(job.input, job.output, options);
@@ -85,7 +86,7 @@ export function addConvertCommand(program: Command, debug: () => boolean): void 
     .option('-o, --output <file>', 'ONNX file to write (one input)')
     .option('--out-dir <dir>', 'folder for a batch: each input becomes DIR/<name>.onnx')
     .option('--jobs <n>', 'conversions at once in a batch (default: the number of cores)', integer)
-    .option('--trace <n|all>', 'which trace of the file to convert; all: one ONNX per trace (OUT.traceN.onnx)', traceArg, 0)
+    .option('--trace <n|all|merge>', 'which trace of the file to convert; all: one ONNX per trace (OUT.traceN.onnx); merge: one ONNX, dynamic in the input dimensions that differ between traces', traceArg, 0)
     .option('--opset <n>', 'ONNX opset', integer)
     .option('--target <name>', 'standard (any ONNX runtime) | ort (also ONNX Runtime contrib ops) | web (standard, checked against onnxruntime-web)', 'standard')
     .option('--external-data <mode>', 'weights in OUTPUT.data: auto | always | never', 'auto')
@@ -93,7 +94,7 @@ export function addConvertCommand(program: Command, debug: () => boolean): void 
     .option('--durable', 'sync the output to the disk before exiting (default: atomic rename only, as cp)')
     .option('--input-names <a,b,...>', 'names for the ONNX inputs, in order', names)
     .option('--output-names <a,b,...>', 'names for the ONNX outputs, in order', names)
-    .option('--dynamic <input:axis=name>', 'a varying input dimension of a shapeless export (repeatable)', dynamicDim)
+    .option('--dynamic <input:axis=name>', 'a varying input dimension of a shapeless export, or a name for one that differs between merged traces (repeatable)', dynamicDim)
     .option('--recover-shapes', 'experimental: read reshape sizes baked at their traced values from the input at run time')
     .option('--verify', 'run MLX and ONNX Runtime on the same random inputs and compare')
     .option('--seed <n>', 'seed of the verification inputs', integer, 0)

@@ -14,7 +14,7 @@ function histogram(h: Record<string, number>): string {
 }
 
 export function printConvertReport(r: ConvertReport): void {
-  out(`converted ${r.input} (trace ${r.trace}) to opset ${r.opset}${r.dtype ? `, cast to ${r.dtype}` : ''}`);
+  out(`converted ${r.input} (${r.mergedTraces ? `${r.mergedTraces} traces merged` : `trace ${r.trace}`}) to opset ${r.opset}${r.dtype ? `, cast to ${r.dtype}` : ''}`);
   for (const f of r.files) out(`  wrote ${f.path} (${f.bytes} bytes)`);
   out(`  inputs:  ${r.inputs.map(tensor).join('; ')}`);
   out(`  outputs: ${r.outputs.map(tensor).join('; ')}`);
@@ -25,7 +25,7 @@ export function printConvertReport(r: ConvertReport): void {
   if (r.verify) {
     out(`verify: ${r.verify.pass ? 'pass' : 'FAIL'} (MLX ${r.verify.mlxMs.toFixed(1)} ms, ONNX Runtime ${r.verify.onnxRuntimeMs.toFixed(1)} ms)`);
     for (const o of r.verify.outputs) {
-      out(`  ${o.pass ? 'ok  ' : 'FAIL'} ${o.name}: max abs error ${o.maxAbsError.toExponential(2)}, max rel error ${o.maxRelError.toExponential(2)} (atol ${o.atol}, rtol ${o.rtol})`);
+      out(`  ${o.pass ? 'ok  ' : 'FAIL'} ${o.name}${o.trace === undefined ? '' : ` (trace ${o.trace}, ${JSON.stringify(o.shape)})`}: max abs error ${o.maxAbsError.toExponential(2)}, max rel error ${o.maxRelError.toExponential(2)} (atol ${o.atol}, rtol ${o.rtol})`);
     }
   }
 }

@@ -13,13 +13,15 @@ namespace {
 
 // `params` names symbolic dimensions ("" keeps the recorded size); with `unknown`, every
 // dimension is left open (outputs of shapeless graphs).
+// `varying`: the sizes that vary at run time (Value::dynamic) are left unknown.
 onnx::ValueInfo value_info(const std::string& name, const Value& value,
-                           const std::vector<std::string>& params = {}, bool unknown = false) {
+                           const std::vector<std::string>& params = {}, bool varying = false) {
   onnx::ValueInfo info;
   info.name = name;
   info.type = elem_type(value.dtype);
   for (size_t i = 0; i < value.shape.size(); ++i) {
     std::string param = i < params.size() ? params[i] : "";
+    bool unknown = varying && value.is_dynamic(i);
     info.dims.push_back(unknown ? onnx::Dim{-1, ""} : onnx::Dim{param.empty() ? value.shape[i] : 0, param});
   }
   return info;

@@ -83,7 +83,7 @@ void name_dynamic_dims(Graph& graph, const std::vector<DynamicDim>& dims) {
   if (!graph.shapeless) {
     if (!dims.empty()) {
       fail(ErrorCode::InvalidArgument,
-           "dynamic dimensions need a file exported with shapeless=True, or its traces merged; this one has fixed shapes");
+           "dynamic dimensions need a file exported with shapeless=True, or traces merged; this one has fixed shapes");
     }
     return;
   }

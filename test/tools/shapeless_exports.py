@@ -18,6 +18,8 @@ the function run eagerly at the traced size (k = 0) and at others:
 - whisper_baked: the same encoder written as mlx-lm writes models (nn.Linear, B, T from
   x.shape, reshape(B, T, heads, -1), a position table sliced to T), traced and checked the
   same way.
+- branching_traces, halving_traces: two traces each of functions whose traces record
+  different primitives, and a slice bound no function of the input sizes fits.
 """
 import math
 import os
@@ -122,6 +124,23 @@ def main(out):
         name = "whisper_baked" if baked else "whisper_dynamic"
         sizes = [None] + [(b, t, MELS) for b, t in SIZES]
         save(out, name, encoder, example, sizes, [(1, 40, MELS), (2, 52, MELS)])
+    save_odd_traces(out)
+
+
+def save_odd_traces(out):
+    """Two functions whose traces do not merge cleanly."""
+    # A branch on a Python-int size: the traces record different primitives.
+    def branching(x):
+        return x * 2 if x.shape[1] > 8 else x + 1
+
+    # A slice to L // 2 + 3, which no function of the inputs fits: L stays fixed.
+    def halving(x):
+        return x[:, : x.shape[1] // 2 + 3] * 2
+
+    for name, fn in (("branching", branching), ("halving", halving)):
+        with mx.exporter(os.path.join(out, f"{name}_traces.mlxfn"), fn) as exporter:
+            for shape in [(1, 12), (2, 7)]:
+                exporter(mx.zeros(shape))
 
 
 if __name__ == "__main__":
