@@ -163,10 +163,23 @@ std::string Context::dims(ValueId v, int64_t begin, int64_t end) {
                                       ") are out of range for a value of rank " + std::to_string(rank));
   }
   if (graph_.value(v).fixed(begin, end)) return int64s(Shape(shape.begin() + begin, shape.begin() + end));
-  return emit("Shape", {name(v)}, {{"start", begin}, {"end", end}});
+  // Read once: every rule that needs these sizes shares the Shape node.
+  std::string& read = shared("dims " + std::to_string(v) + " " + std::to_string(begin) + " " + std::to_string(end));
+  if (read.empty()) read = emit("Shape", {name(v)}, {{"start", begin}, {"end", end}});
+  return read;
 }
 
 std::string Context::size_of(const SizeExpr& expr) {
+  std::string& computed = shared("size " + [&] {
+    std::string key;
+    for (int64_t v : encode_sizes({{0, expr}})) key += std::to_string(v) + ",";
+    return key;
+  }());
+  if (computed.empty()) computed = compute_size(expr);
+  return computed;
+}
+
+std::string Context::compute_size(const SizeExpr& expr) {
   std::string size;
   for (const SizeTerm& term : expr.terms) {
     std::string product = term.factor == 1 && !term.dims.empty() ? "" : int64s({term.factor});
@@ -185,13 +198,21 @@ std::string Context::size_of(const SizeExpr& expr) {
 std::string Context::sizes_with(const Node& node, std::string_view attr, const std::vector<int64_t>& sizes) {
   const auto* flat = node.find_attr<std::vector<int64_t>>(attr);
   if (!flat) return "";
+  // Shared by every node of the same target (each layer's q, k and v reshapes).
+  std::string key = "sizes";
+  for (const auto* list : {flat, &sizes}) {
+    key += " ";
+    for (int64_t v : *list) key += std::to_string(v) + ",";
+  }
+  std::string& shape = shared(key);
+  if (!shape.empty()) return shape;
   std::vector<std::string> entries;
   for (int64_t size : sizes) entries.push_back(int64s({size}));
   for (const auto& [index, expr] : decode_sizes(*flat)) {
     if (index >= entries.size()) fail(ErrorCode::InvalidInput, node.op + ": a run-time size of entry " + std::to_string(index) + " out of range");
     entries[index] = size_of(expr);
   }
-  return emit("Concat", entries, {{"axis", int64_t{0}}});
+  return shape = emit("Concat", entries, {{"axis", int64_t{0}}});
 }
 
 std::string Context::reshape_target(ValueId out, size_t copied) {

@@ -65,7 +65,8 @@ class Context {
   // Dimensions [begin, end) of a value as a 1-D int64 tensor: constants when those sizes
   // are fixed (Value::fixed), a Shape operator when one of them is known only at run time.
   std::string dims(ValueId v, int64_t begin, int64_t end);
-  // A size passes read at run time (graph/size_expr.h), as a 1-D int64 of one element.
+  // A size passes read at run time (graph/size_expr.h), as a 1-D int64 of one element,
+  // computed once for the model.
   std::string size_of(const SizeExpr& expr);
   // `sizes` with the entries listed in the node attribute `attr` (encode_sizes) computed at
   // run time, as a 1-D int64; "" when the node has no such attribute.
@@ -98,6 +99,8 @@ class Context {
   void add_built_elements(int64_t n) { built_elements_ += n; }
 
  private:
+  std::string compute_size(const SizeExpr& expr);
+
   const Graph& graph_;
   onnx::Model& model_;
   int opset_;

@@ -127,6 +127,16 @@ add("slice_add_f16", lambda x, u: x.at[1:4].add(u), [randn((6, 5), 753, "float16
 add("slice_set_f16", setitem(lambda: (slice(None), slice(1, 3))),
     [randn((4, 5, 6), 755, "float16"), randn((4, 2, 6), 756, "float16")], ["Add", "SliceUpdate"], **F16_TOL)
 
+# A write along one axis, every other axis whole, is joined around the update (no ScatterND):
+# phi3's x.at[..., :rot].multiply(scale), a copy into the middle, a maximum.
+add("slice_multiply_head_part", lambda x, s: x.at[..., :4].multiply(s),
+    [randn((2, 3, 5, 8), 755), uniform((4,), 756, 0.5, 2.0)], ["SliceUpdate"],
+    onnx_ops={"Expand": 1, "Slice": 2, "Mul": 1, "Concat": 1})
+add("slice_set_middle_rows", setitem(lambda: slice(2, 4)), [m, randn((2, 5), 757)], ["SliceUpdate"],
+    onnx_ops={"Add": 1, "Slice": 2, "Concat": 1})
+add("slice_maximum_middle_columns", lambda x, u: x.at[:, 1:3].maximum(u), [m, randn((6, 2), 758)], ["SliceUpdate"],
+    onnx_ops={"Slice": 3, "Max": 1, "Concat": 1})
+
 # DynamicSlice: mx.slice with a start array
 add("dynamic_slice_axis1", lambda x, s: mx.slice(x, s, [1], (4, 2, 6)), [x3, idx([2], "int32")],
     ["DynamicSlice"])
