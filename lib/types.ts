@@ -29,7 +29,7 @@ export interface TraceInfo {
   unsupportedOps: Record<string, number>;
   constantCount: number;
   constantBytes: number;
-  /** Shapeless traces (inspect()): why input axes cannot vary, naming the primitive that fixes each. */
+  /** Shapeless or merged traces (inspect()): why input axes cannot vary, naming the primitive that fixes each. */
   shapeWarnings?: string[];
 }
 
@@ -40,6 +40,12 @@ export interface FileInfo {
   shapeless: boolean;
   metadata: string;
   traces: TraceInfo[];
+  /**
+   * Files of two or more fixed-shape traces: trace 0 as `mergeTraces` converts it (its
+   * inputs' `varies`, and `shapeWarnings`), or `mergeError`, why the traces do not merge.
+   */
+  merged?: TraceInfo;
+  mergeError?: string;
 }
 
 /** An array in host memory: row-major bytes of `dtype`. */

@@ -237,10 +237,14 @@ describe('shapeless exports as people write them', () => {
     it.each(['llama', 'qwen3', 'gemma2', 'phi3', 'gpt2', 'whisper_baked', 'whisper_dynamic'])(
       '%s becomes fully dynamic, passes the onnx checker and matches MLX run eagerly at three sizes never traced', async (name) => {
         const onnx = path.join(dir, `${name}-merged.onnx`);
-        const report = await convert(path.join(dir, `${name}_traces.mlxfn`), onnx, { mergeTraces: true });
+        const file = path.join(dir, `${name}_traces.mlxfn`);
+        const report = await convert(file, onnx, { mergeTraces: true });
         expect(report.warnings).toEqual([]);
         expect(report.mergedTraces).toBe(2);
         const whisper = name.startsWith('whisper');
+        const info = await inspect(file);
+        expect(info.merged!.inputs[0]!.varies).toEqual(whisper ? [true, true, false] : [true, true]);
+        expect(info.merged!.shapeWarnings).toBeUndefined();
         // The mel channels are 16 in both traces, so they stay fixed.
         expect(dimsOf(onnx)).toBe(whisper ? "[['input_0_0', 'input_0_1', 16], ['?', '?', 32]]"
           : "[['input_0_0', 'input_0_1'], ['?', '?', 128]]");
@@ -264,12 +268,16 @@ describe('shapeless exports as people write them', () => {
         "input 'input_0' axis 1 is kept at 12: Slice records its end differently in each trace",
       ]);
       expect(dimsOf(onnx)).toBe('[[1, 12], [1, 9]]');
+      const info = await inspect(path.join(dir, 'halving_traces.mlxfn'));
+      expect(info.merged!.inputs[0]!.varies).toEqual([false, false]);
+      expect(info.merged!.shapeWarnings).toEqual(report.warnings);
     });
 
     it('refuses traces of different primitives, naming the first', async () => {
       const error = await convert(path.join(dir, 'branching_traces.mlxfn'), path.join(dir, 'x.onnx'), { mergeTraces: true }).catch((e) => e);
       expect(error.code).toBe('ERR_INVALID_INPUT');
       expect(error.message).toBe('trace 1 differs from trace 0 at primitive 1 (Multiply), where it records Add: merging needs one function traced at different input sizes');
+      expect((await inspect(path.join(dir, 'branching_traces.mlxfn'))).mergeError).toBe(error.message);
     });
 
     it.each([

@@ -44,6 +44,12 @@ export function printFileInfo(info: FileInfo): void {
     if (info.shapeless) out('  (~: the converted model runs at other sizes of that axis)');
     for (const w of t.shapeWarnings ?? []) out(`  fixed: ${w}`);
   });
+  if (info.merged) {
+    out('merged (--trace merge):');
+    out(`  inputs:  ${info.merged.inputs.map(tensor).join('; ')}  (~: varies)`);
+    for (const w of info.merged.shapeWarnings ?? []) out(`  fixed: ${w}`);
+  }
+  if (info.mergeError) out(`the traces do not merge: ${info.mergeError}`);
 }
 
 export function printOps(coverage: OpCoverage[]): void {

@@ -73,6 +73,8 @@ Napi::Object file_info_to_js(Napi::Env env, const FileInfo& info) {
   auto traces = Napi::Array::New(env, info.traces.size());
   for (size_t i = 0; i < info.traces.size(); ++i) traces.Set(i, trace_to_js(env, info.traces[i]));
   obj.Set("traces", traces);
+  if (info.merged) obj.Set("merged", trace_to_js(env, *info.merged));
+  if (!info.merge_error.empty()) obj.Set("mergeError", info.merge_error);
   return obj;
 }
 

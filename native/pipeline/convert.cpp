@@ -25,11 +25,11 @@ TraceInfo describe(const Graph& graph) {
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     const Value& v = graph.value(graph.inputs[i]);
     bool keyword = i >= graph.inputs.size() - graph.keyword_inputs;
-    info.inputs.push_back({graph.input_names[i], v.shape, v.dtype, keyword});
+    info.inputs.push_back({graph.input_names[i], v.shape, v.dtype, keyword, {}});
   }
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     const Value& v = graph.value(graph.outputs[i]);
-    info.outputs.push_back({graph.output_names[i], v.shape, v.dtype});
+    info.outputs.push_back({graph.output_names[i], v.shape, v.dtype, false, {}});
   }
   info.op_histogram = graph.op_histogram();
   for (const auto& [op, count] : info.op_histogram) {
@@ -113,13 +113,32 @@ void describe_dynamic_dims(const Graph& graph, TraceInfo& info) {
 
 }  // namespace
 
+// What merging the traces gives: the passes run on a merged copy.
+void describe_merge(const MlxfnFile& file, FileInfo& info) {
+  if (file.shapeless || file.traces.size() < 2) return;
+  std::vector<Graph> traces = file.traces;
+  try {
+    Graph merged = passes::merge_traces(traces, {});
+    TraceInfo described = describe(merged);
+    passes::optimize_graph(merged);
+    for (size_t i = 0; i < described.inputs.size(); ++i) {
+      for (const std::string& name : merged.input_dim_params.at(i)) described.inputs[i].varies.push_back(!name.empty());
+    }
+    described.shape_warnings = merged.warnings;
+    info.merged = std::move(described);
+  } catch (const Error& e) {
+    info.merge_error = e.what();
+  }
+}
+
 FileInfo inspect_mlxfn(const std::string& path) {
   MlxfnFile file = read_mlxfn(path);
-  FileInfo info{file.version, file.shapeless, file.metadata, {}};
+  FileInfo info{file.version, file.shapeless, file.metadata, {}, {}, {}};
   for (const Graph& graph : file.traces) {
     info.traces.push_back(describe(graph));
     if (graph.shapeless) describe_dynamic_dims(graph, info.traces.back());
   }
+  describe_merge(file, info);
   return info;
 }
 

@@ -37,6 +37,10 @@ struct FileInfo {
   bool shapeless = false;
   std::string metadata;
   std::vector<TraceInfo> traces;
+  // Files of two or more fixed-shape traces: trace 0 as merging gives it (which input axes
+  // vary, and why the others cannot), or why the traces do not merge.
+  std::optional<TraceInfo> merged;
+  std::string merge_error;
 };
 
 FileInfo inspect_mlxfn(const std::string& path);
