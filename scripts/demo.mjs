@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// npm run demo -- NAME [--port N] [--rebuild]: builds the demo examples/NAME (once: its
-// build is kept in examples/NAME/out, reused until --rebuild), then serves its page.
-// NAME: chat | shakespeare | glyphs.
+// npm run demo -- NAME [--port N] [--rebuild] [--train]: builds the demo examples/NAME
+// (once: its build is kept in examples/NAME/out, reused until --rebuild), then serves its
+// page. --train (with --rebuild implied) trains the model anew where the demo trains one,
+// instead of exporting the checkpoint kept in the repository.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,20 +11,20 @@ import { parseArgs } from 'node:util';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEMOS = readdirSync(path.join(ROOT, 'examples')).filter((name) => existsSync(path.join(ROOT, 'examples', name, 'build.mjs')));
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { port: { type: 'string', default: '8080' }, rebuild: { type: 'boolean' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { port: { type: 'string', default: '8080' }, rebuild: { type: 'boolean' }, train: { type: 'boolean' } } });
 const name = positionals[0];
 if (!DEMOS.includes(name)) {
-  process.stderr.write(`usage: npm run demo -- NAME [--port N] [--rebuild]   (NAME: ${DEMOS.join(', ')})\n`);
+  process.stderr.write(`usage: npm run demo -- NAME [--port N] [--rebuild] [--train]   (NAME: ${DEMOS.join(', ')})\n`);
   process.exit(1);
 }
 
 const dir = path.join(ROOT, 'examples', name);
 const out = path.join(dir, 'out');
 const stamp = path.join(out, '.built');
-if (values.rebuild) rmSync(out, { recursive: true, force: true });
+if (values.rebuild || values.train) rmSync(out, { recursive: true, force: true });
 if (!existsSync(stamp)) {
   const start = Date.now();
-  execFileSync(process.execPath, [path.join(dir, 'build.mjs'), out], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(dir, 'build.mjs'), out, ...(values.train ? ['--train'] : [])], { stdio: 'inherit' });
   writeFileSync(stamp, `${new Date().toISOString()} ${((Date.now() - start) / 1000).toFixed(0)} s\n`);
   process.stdout.write(`built ${path.relative(ROOT, out)} in ${((Date.now() - start) / 1000).toFixed(0)} s\n`);
 }

@@ -50,3 +50,14 @@ export function ensureVenv({ forTests = false } = {}) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   ensureVenv({ forTests: process.argv.includes('--test') });
 }
+
+/**
+ * The environment for MLX training on Linux: MLX's CPU wheel carries the reference BLAS
+ * (about 3.5 GFLOP/s for float32 matmuls on two cores here); Debian's OpenBLAS
+ * (apt-get install libopenblas0-pthread), preloaded in its place, runs them about 11x faster.
+ */
+export function trainingEnv() {
+  const openblas = '/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0';
+  if (process.platform !== 'linux' || !existsSync(openblas)) return process.env;
+  return { ...process.env, LD_PRELOAD: [openblas, process.env.LD_PRELOAD].filter(Boolean).join(':') };
+}

@@ -1,7 +1,7 @@
 // The demos of examples/, built by `npm run demo -- NAME` (scripts/demo.mjs: the build is
 // cached in examples/NAME/out) and opened in headless Chromium on WASM.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
@@ -81,6 +81,92 @@ describe.skipIf(!HAS_CHROMIUM)('the chat demo (SmolLM2-135M-Instruct from the Py
       expect(JSON.parse((await answer.getAttribute('data-tokens'))!)).toEqual(reply.tokens);
       expect(await answer.textContent()).toBe(reply.text);
       await page.screenshot({ path: path.join(out, 'screenshot.png') });
+    } finally {
+      await page.close();
+    }
+  }, 300_000);
+});
+
+describe.skipIf(!HAS_CHROMIUM)('the Shakespeare demo (a character-level GPT trained in MLX)', () => {
+  const START = 'ROMEO.';
+  const STEPS = 100;
+  const out = path.join(ROOT, 'examples', 'shakespeare', 'out');
+  let url = '';
+  let vocab: string[] = [];
+
+  beforeAll(async () => {
+    url = await demo('shakespeare');
+    vocab = JSON.parse(readFileSync(path.join(out, 'model', 'vocab.json'), 'utf8'));
+  }, 600_000);
+
+  /** The page's text and its token ids for a query. */
+  async function write(query: string): Promise<{ text: string; tokens: number[] }> {
+    const page = await context!.newPage();
+    try {
+      await page.goto(`${url}?${query}&ep=wasm`);
+      await page.waitForSelector('body[data-done="true"], body[data-done="error"]', { timeout: 120_000 });
+      expect(await page.getAttribute('body', 'data-done'), await page.textContent('#error') ?? '').toBe('true');
+      const result = { text: (await page.textContent('#text'))!, tokens: JSON.parse((await page.getAttribute('#text', 'data-tokens'))!) };
+      await page.screenshot({ path: path.join(out, 'screenshot.png') });
+      return result;
+    } finally {
+      await page.close();
+    }
+  }
+
+  it("writes mlx-lm's greedy characters at temperature 0", async () => {
+    const prompt = [...START].map((c) => vocab.indexOf(c));
+    const job = { dir: path.join(out, 'mlx'), ids: [prompt], prompts: [prompt], steps: STEPS };
+    const [reference] = JSON.parse(execFileSync(PYTHON, [path.join(ROOT, 'test', 'tools', 'mlx_lm_reference.py'), JSON.stringify([job])], { encoding: 'utf8' }));
+    const { text, tokens } = await write(`prompt=${START}&temperature=0&tokens=${STEPS}`);
+    expect(tokens).toEqual(reference.tokens[0]);
+    expect(text).toBe(START + tokens.map((t: number) => vocab[t]).join(''));
+  }, 180_000);
+
+  it('samples past its training window at temperature 0.8, the same text for the same seed', async () => {
+    const first = await write('prompt=ROMEO.&temperature=0.8&tokens=300&seed=7');
+    expect(first.tokens).toHaveLength(300);
+    expect(first.text.startsWith('ROMEO.')).toBe(true);
+    expect(first.text).toMatch(/[a-z]+ [a-z]+/); // words, not one repeated character
+    expect((await write('prompt=ROMEO.&temperature=0.8&tokens=300&seed=7')).tokens).toEqual(first.tokens);
+  }, 240_000);
+});
+
+describe.skipIf(!HAS_CHROMIUM)('the glyph demo (a text-to-glyph diffusion model trained in MLX)', () => {
+  let url = '';
+
+  beforeAll(async () => {
+    url = await demo('glyphs');
+  }, 600_000);
+
+  it('draws a glyph for each typed character: clean (mostly black or white) and not blank, the same for the same seed', async () => {
+    const page = await context!.newPage();
+    try {
+      const drawn = async () => {
+        await page.waitForSelector('body[data-done="true"], body[data-done="error"]', { timeout: 180_000 });
+        expect(await page.getAttribute('body', 'data-done'), await page.textContent('#error') ?? '').toBe('true');
+        // Per canvas: the fraction of white pixels and of pixels neither black nor white.
+        return page.$$eval('canvas', (canvases) => canvases.map((c) => {
+          const { data } = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, c.width, c.height);
+          let white = 0, grey = 0;
+          for (let i = 0; i < data.length; i += 4) {
+            if (data[i]! > 191) white++;
+            else if (data[i]! > 63) grey++;
+          }
+          return { char: c.dataset.char, white: white / (data.length / 4), grey: grey / (data.length / 4) };
+        }));
+      };
+      await page.goto(`${url}?text=MLX&seed=3&steps=25&ep=wasm`);
+      const glyphs = await drawn();
+      expect(glyphs.map((g) => g.char)).toEqual(['M', 'L', 'X']);
+      for (const g of glyphs) {
+        expect(g.white).toBeGreaterThan(0.05);
+        expect(g.white).toBeLessThan(0.6);
+        expect(g.grey).toBeLessThan(0.25);
+      }
+      await page.screenshot({ path: path.join(ROOT, 'examples', 'glyphs', 'out', 'screenshot.png') });
+      await page.goto(`${url}?text=MLX&seed=3&steps=25&ep=wasm`);
+      expect(await drawn()).toEqual(glyphs);
     } finally {
       await page.close();
     }
