@@ -26,5 +26,5 @@ else cpSync(trained, mlx, { recursive: true });
 const model = path.join(out, 'model');
 mkdirSync(model, { recursive: true });
 run(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'convert', path.join(mlx, 'denoiser.mlxfn'), '-o', path.join(model, 'model.onnx'),
-  '--target', 'web', '--verify', '--input-names', 'x,t,label', '--output-names', 'noise']);
+  '--target', 'web', '--verify', '--input-names', 'x,t,label', '--output-names', 'x0']);
 for (const file of ['schedule.json', 'chars.json', 'training.json']) copyFileSync(path.join(mlx, file), path.join(model, file));

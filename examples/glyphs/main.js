@@ -56,10 +56,12 @@ try {
         t: new ort.Tensor('float32', Float32Array.of(times[i]), [1]),
         label: new ort.Tensor('int32', Int32Array.of(label), [1]),
       });
-      const eps = out.noise.data;
+      // The model predicts the clean image; the noise is what it leaves of x.
+      const clean = out.x0.data;
       x = x.map((v, k) => {
-        const x0 = Math.min(1, Math.max(-1, (v - Math.sqrt(1 - a) * eps[k]) / Math.sqrt(a)));
-        return Math.sqrt(aPrev) * x0 + Math.sqrt(1 - aPrev) * eps[k];
+        const x0 = Math.min(1, Math.max(-1, clean[k]));
+        const eps = (v - Math.sqrt(a) * x0) / Math.sqrt(1 - a);
+        return Math.sqrt(aPrev) * x0 + Math.sqrt(1 - aPrev) * eps;
       });
     }
     return x;
