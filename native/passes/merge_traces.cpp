@@ -4,9 +4,9 @@
 #include <cstring>
 #include <functional>
 #include <limits>
-#include <tuple>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "graph/error.h"
 #include "graph/size_expr.h"
@@ -25,19 +25,8 @@ std::string at_node(size_t index, const Node& node) { return "at primitive " + s
 // fields that record them may differ.
 void check_same_function(const Graph& first, const Graph& other, size_t t) {
   if (other.inputs != first.inputs || other.keyword_inputs != first.keyword_inputs) differ(t, "in its inputs");
-  if (other.outputs != first.outputs) differ(t, "in its outputs");
-  if (other.values.size() != first.values.size()) {
-    differ(t, "in its number of arrays (" + std::to_string(other.values.size()) + " against " + std::to_string(first.values.size()) + ")");
-  }
-  for (size_t v = 0; v < first.values.size(); ++v) {
-    if (other.values[v].dtype != first.values[v].dtype || other.values[v].shape.size() != first.values[v].shape.size()) {
-      differ(t, "in the dtype or rank of array " + std::to_string(v));
-    }
-  }
-  if (other.nodes.size() != first.nodes.size()) {
-    differ(t, "in its number of primitives (" + std::to_string(other.nodes.size()) + " against " + std::to_string(first.nodes.size()) + ")");
-  }
-  for (size_t i = 0; i < first.nodes.size(); ++i) {
+  // The first primitive that differs says most about where the function branched.
+  for (size_t i = 0; i < std::min(first.nodes.size(), other.nodes.size()); ++i) {
     const Node &a = first.nodes[i], &b = other.nodes[i];
     if (a.op != b.op) differ(t, at_node(i, a) + ", where it records " + b.op);
     if (a.inputs != b.inputs || a.outputs != b.outputs) differ(t, at_node(i, a) + " in its operands");
@@ -47,10 +36,23 @@ void check_same_function(const Graph& first, const Graph& other, size_t t) {
     }
     if (!same_fields) differ(t, at_node(i, a) + " in its fields");
   }
+  if (other.nodes.size() != first.nodes.size()) {
+    differ(t, "in its number of primitives (" + std::to_string(other.nodes.size()) + " against " + std::to_string(first.nodes.size()) + ")");
+  }
+  if (other.outputs != first.outputs) differ(t, "in its outputs");
+  if (other.values.size() != first.values.size()) {
+    differ(t, "in its number of arrays (" + std::to_string(other.values.size()) + " against " + std::to_string(first.values.size()) + ")");
+  }
+  for (size_t v = 0; v < first.values.size(); ++v) {
+    if (other.values[v].dtype != first.values[v].dtype || other.values[v].shape.size() != first.values[v].shape.size()) {
+      differ(t, "in the dtype or rank of array " + std::to_string(v));
+    }
+  }
   if (other.constants.size() != first.constants.size()) differ(t, "in its constants");
   for (size_t c = 0; c < first.constants.size(); ++c) {
     const Constant &a = first.constants[c], &b = other.constants[c];
-    if (a.value != b.value || a.nbytes != b.nbytes || (a.data != b.data && std::memcmp(a.data, b.data, a.nbytes) != 0)) differ(t, "in constant array " + std::to_string(a.value));
+    bool same = a.value == b.value && a.nbytes == b.nbytes && (a.data == b.data || std::memcmp(a.data, b.data, a.nbytes) == 0);
+    if (!same) differ(t, "in constant array " + std::to_string(a.value));
   }
 }
 
@@ -126,8 +128,11 @@ std::vector<std::vector<int64_t>> field_in_traces(const std::vector<Graph>& trac
 using Fit = std::function<std::optional<SizeExpr>(const std::vector<int64_t>&)>;
 
 // Fits every entry of lists (one per trace) that differs between traces; false when one
-// does not fit.
+// does not fit, or the lists differ in length.
 bool fit_entries(const Fit& fit, const std::vector<std::vector<int64_t>>& lists, SizeEntries& entries) {
+  for (const auto& list : lists) {
+    if (list.size() != lists[0].size()) return false;
+  }
   for (size_t k = 0; k < lists[0].size(); ++k) {
     std::vector<int64_t> recorded;
     for (const auto& list : lists) recorded.push_back(list.at(k));
