@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // npm run demo -- NAME [--port N] [--rebuild] [--train]: builds the demo examples/NAME
-// (once: its build is kept in examples/NAME/out, reused until --rebuild), then serves its
-// page. --train (with --rebuild implied) trains the model anew where the demo trains one,
+// (once: its build is kept in examples/NAME/out, reused until a file of the demo changes,
+// or --rebuild), then serves its page. --train (with --rebuild implied) trains the model anew where the demo trains one,
 // instead of exporting the checkpoint kept in the repository.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,7 +21,19 @@ if (!DEMOS.includes(name)) {
 const dir = path.join(ROOT, 'examples', name);
 const out = path.join(dir, 'out');
 const stamp = path.join(out, '.built');
-if (values.rebuild || values.train) rmSync(out, { recursive: true, force: true });
+// The newest change to the files the demo's build reads (its scripts, page, kept
+// checkpoint; not its README and pictures).
+function newest(folder) {
+  let time = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const file = path.join(folder, entry.name);
+    if (file === out || /\.(md|png)$/.test(entry.name)) continue;
+    time = Math.max(time, entry.isDirectory() ? newest(file) : statSync(file).mtimeMs);
+  }
+  return time;
+}
+const stale = !existsSync(stamp) || statSync(stamp).mtimeMs < newest(dir);
+if (values.rebuild || values.train || stale) rmSync(out, { recursive: true, force: true });
 if (!existsSync(stamp)) {
   const start = Date.now();
   execFileSync(process.execPath, [path.join(dir, 'build.mjs'), out, ...(values.train ? ['--train'] : [])], { stdio: 'inherit' });
