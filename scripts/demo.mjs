@@ -40,4 +40,7 @@ if (!existsSync(stamp)) {
   writeFileSync(stamp, `${new Date().toISOString()} ${((Date.now() - start) / 1000).toFixed(0)} s\n`);
   process.stdout.write(`built ${path.relative(ROOT, out)} in ${((Date.now() - start) / 1000).toFixed(0)} s\n`);
 }
-spawn(process.execPath, [path.join(ROOT, 'examples', 'browser', 'serve.mjs'), '--page', dir, '--model', path.join(out, 'model'), '--port', values.port], { stdio: 'inherit' });
+const server = spawn(process.execPath, [path.join(ROOT, 'examples', 'browser', 'serve.mjs'), '--page', dir, '--model', path.join(out, 'model'), '--port', values.port], { stdio: 'inherit' });
+// Stopping this command stops the server.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code) => process.exit(code ?? 0));

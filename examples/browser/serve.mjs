@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A tiny static server for the browser pages, on 127.0.0.1 only:
 //   /            the page's folder (this one by default; --page DIR for a demo's)
-//   /runtime.js  the decoding runtime of this folder, which every page shares
+//   /runtime.js  the decoding runtime of this folder, and /page.js, which every page shares
 //   /ort/...     onnxruntime-web's dist/ files (the library and its .wasm)
 //   /model/...   the folder `mlx-onnx export-model` (or a demo's build) wrote
 // usage: node examples/browser/serve.mjs --model <export-dir> [--page DIR] [--port N]   (N = 0: any free port)
@@ -27,7 +27,7 @@ const ORT_DIST = path.dirname(createRequire(import.meta.url).resolve('onnxruntim
 const ROUTES = [
   { prefix: '/ort/', dir: ORT_DIST },
   { prefix: '/model/', dir: path.resolve(values.model) },
-  { prefix: '/', dir: HERE, only: new Set(['runtime.js']) },
+  { prefix: '/', dir: HERE, only: new Set(['runtime.js', 'page.js']) },
   { prefix: '/', dir: PAGE, only: (name) => /^[\w-]+\.(html|js|css|json|png)$/.test(name) },
 ];
 const TYPES = {

@@ -3,6 +3,7 @@
 // Query: ?prompt=<first question, asked on load>&tokens=<at most, default 96>&ep=auto|webgpu|wasm.
 // body[data-done] is "true" after each reply ("error" if one failed); the prompt's and the
 // reply's token ids are in the reply element's data-prompt and data-tokens.
+import { onSubmit, showFailure } from '/page.js';
 import { createSession, generate, loadOrt, pickProvider } from '/runtime.js';
 import { Tokenizer } from './tokenizer.js';
 
@@ -56,22 +57,14 @@ try {
     busy = false;
   }
 
-  $('form').addEventListener('submit', (event) => {
-    event.preventDefault();
+  onSubmit($('form'), async () => {
     const question = $('question').value.trim();
     if (!question || busy) return;
     $('question').value = '';
-    ask(question).catch(fail);
+    await ask(question);
   });
   $('status').textContent = 'ready';
   if (params.get('prompt')) await ask(params.get('prompt'));
 } catch (error) {
-  fail(error);
-}
-
-function fail(error) {
-  $('status').textContent = 'failed';
-  $('error').hidden = false;
-  $('error').textContent = String(error?.stack ?? error);
-  document.body.dataset.done = 'error';
+  showFailure(error);
 }

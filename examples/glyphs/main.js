@@ -2,22 +2,17 @@
 // character drawn on its own canvas. The same loop as train.py's ddim().
 // Query: ?text=MLX&seed=1&steps=25&ep=auto|webgpu|wasm draws once on load.
 // body[data-done] is "true" when the glyphs are drawn ("error" if it failed).
-import { createSession, loadOrt, pickProvider } from '/runtime.js';
+import { onSubmit, showFailure } from '/page.js';
+import { createSession, loadOrt, pickProvider, seededRandom } from '/runtime.js';
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
 for (const key of ['text', 'seed', 'steps']) if (params.has(key)) $(key).value = params.get(key);
 
-// Seeded standard normal numbers: mulberry32 through Box-Muller.
+// Seeded standard normal numbers (Box-Muller).
 function normals(seed) {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  const uniform = seededRandom(seed);
+  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
 function draw(canvas, x, size) {
@@ -85,19 +80,9 @@ try {
     document.body.dataset.done = 'true';
   }
 
-  $('form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    drawAll().catch(fail);
-  });
+  onSubmit($('form'), drawAll);
   $('status').textContent = 'ready';
   if (params.has('text')) await drawAll();
 } catch (error) {
-  fail(error);
-}
-
-function fail(error) {
-  $('status').textContent = 'failed';
-  $('error').hidden = false;
-  $('error').textContent = String(error?.stack ?? error);
-  document.body.dataset.done = 'error';
+  showFailure(error);
 }

@@ -3,23 +3,13 @@
 // Query: ?prompt=ROMEO.&temperature=0.8&tokens=300&seed=1&ep=auto|webgpu|wasm writes once on load.
 // body[data-done] is "true" when a text is written ("error" if it failed); the text's
 // token ids are in #text's data-tokens.
-import { createSession, generate, loadOrt, pickProvider, sampleWithTemperature } from '/runtime.js';
+import { onSubmit, showFailure } from '/page.js';
+import { createSession, generate, loadOrt, pickProvider, sampleWithTemperature, seededRandom } from '/runtime.js';
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
 for (const [key, id] of [['prompt', 'prompt'], ['temperature', 'temperature'], ['tokens', 'count']]) {
   if (params.has(key)) $(id).value = params.get(key);
-}
-
-// A seeded generator of floats in [0, 1) (mulberry32), so a seed gives the same text.
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 try {
@@ -39,7 +29,7 @@ try {
     const start = [...$('prompt').value].filter((c) => index.has(c));
     if (start.length === 0) throw new Error('the start needs at least one character the model knows');
     const temperature = Number($('temperature').value);
-    const pick = temperature > 0 ? sampleWithTemperature(temperature, random(Number(params.get('seed') ?? Date.now()))) : undefined;
+    const pick = temperature > 0 ? sampleWithTemperature(temperature, seededRandom(Number(params.get('seed') ?? Date.now()))) : undefined;
     $('status').textContent = 'writing';
     const show = (tokens) => ($('text').textContent = start.join('') + tokens.map((t) => vocab[t]).join(''));
     // The model saw windows of training.context characters: past that, it goes on from the
@@ -61,19 +51,9 @@ try {
     document.body.dataset.done = 'true';
   }
 
-  $('form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    write().catch(fail);
-  });
+  onSubmit($('form'), write);
   $('status').textContent = 'ready';
   if (params.has('prompt')) await write();
 } catch (error) {
-  fail(error);
-}
-
-function fail(error) {
-  $('status').textContent = 'failed';
-  $('error').hidden = false;
-  $('error').textContent = String(error?.stack ?? error);
-  document.body.dataset.done = 'error';
+  showFailure(error);
 }
