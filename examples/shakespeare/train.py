@@ -44,7 +44,7 @@ def corpus(cache: Path) -> str:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--minutes", type=float, default=12.0)
+    parser.add_argument("--minutes", type=float, default=20.0)
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "mlx-onnx")
     args = parser.parse_args()
 
