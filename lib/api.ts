@@ -106,7 +106,6 @@ export async function convert(input: string, output: string, options: ConvertOpt
     opset,
     ...rest,
     ...(options.dtype ? { dtype: options.dtype } : {}),
-    ...(options.mergeTraces ? { mergedTraces: (await inspect(source)).traces.length } : {}),
     timings: { ...timings, totalMs: performance.now() - start },
   };
   delete (report as unknown as Record<string, unknown>).unsupportedOps;

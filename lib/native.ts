@@ -27,6 +27,7 @@ export interface NativeConvertOptions {
 
 export interface NativeConvertResult extends TraceInfo {
   nodeCount: number;
+  mergedTraces?: number;
   onnxOpHistogram: Record<string, number>;
   warnings: string[];
   files: WrittenFile[];

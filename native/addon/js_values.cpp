@@ -81,6 +81,7 @@ Napi::Object file_info_to_js(Napi::Env env, const FileInfo& info) {
 Napi::Object convert_result_to_js(Napi::Env env, const ConvertResult& result) {
   auto obj = trace_to_js(env, result.trace);
   obj.Set("nodeCount", static_cast<double>(result.onnx_node_count));
+  if (result.merged_traces) obj.Set("mergedTraces", static_cast<double>(result.merged_traces));
   obj.Set("onnxOpHistogram", histogram_to_js(env, result.onnx_op_histogram));
   auto warnings = Napi::Array::New(env);
   for (const auto& w : result.warnings) warnings.Set(warnings.Length(), w);

@@ -2,6 +2,7 @@
 // Several traces of one function at different input sizes (as `mx.exporter` writes them,
 // one call per size) merged into one graph whose input dimensions that differ between
 // the traces are symbolic.
+#include <string>
 #include <vector>
 
 #include "graph/graph.h"

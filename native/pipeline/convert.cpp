@@ -167,6 +167,7 @@ ConvertResult convert_mlxfn(const std::string& input, const std::string& output,
   }
   if (options.dtype) passes::cast_floats(graph, *options.dtype, options.keep_interface_dtypes);
   result.trace = describe(graph);
+  if (options.merge_traces) result.merged_traces = file.traces.size();
   result.read_ms = ms_since(start);
 
   options.write.cancel.check();

@@ -77,6 +77,7 @@ struct ConvertOptions {
 struct ConvertResult {
   TraceInfo trace;
   size_t onnx_node_count = 0;
+  size_t merged_traces = 0;  // with ConvertOptions::merge_traces: how many were merged
   std::map<std::string, int> onnx_op_histogram;
   std::vector<std::string> warnings;
   onnx::WrittenFiles files;
